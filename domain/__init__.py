@@ -1,0 +1,1 @@
+"""Pure policy code of Yibao Flow: values in, decisions out. Standard library only."""

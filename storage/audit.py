@@ -1,0 +1,25 @@
+"""Hash chaining of audit entries: each entry's hash covers its content and the previous entry's hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+GENESIS = "0" * 64
+
+
+def entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
+    """SHA-256 over the previous hash and the entry's fields in a canonical JSON form."""
+    def norm(value: Any) -> Any:
+        return value.isoformat() if isinstance(value, datetime) else value
+
+    body = json.dumps({k: norm(v) for k, v in sorted(fields.items())}, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+
+
+HASHED_FIELDS = (
+    "aggregate_type", "aggregate_id", "seq", "at", "actor", "actor_org", "action",
+    "object_type", "object_id", "before", "after", "reason",
+)

@@ -1,0 +1,224 @@
+"""Repositories: the queries of the foundation tables, used only inside a unit of work."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from .audit import GENESIS, HASHED_FIELDS, entry_hash
+from .models import (
+    AuditEntry,
+    ClockSetting,
+    Incident,
+    MessageSubscription,
+    ProcessDefinition,
+    ProcessInstance,
+)
+
+
+class Definitions:
+    """Deployed diagram versions."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def by_hash(self, digest: str) -> ProcessDefinition | None:
+        return self.session.scalars(select(ProcessDefinition).where(ProcessDefinition.content_hash == digest)).first()
+
+    def get(self, definition_id: str) -> ProcessDefinition | None:
+        return self.session.get(ProcessDefinition, definition_id)
+
+    def latest(self, key: str) -> ProcessDefinition | None:
+        query = select(ProcessDefinition).where(ProcessDefinition.key == key)
+        return self.session.scalars(query.order_by(ProcessDefinition.version.desc()).limit(1)).first()
+
+    def version(self, key: str, version: int) -> ProcessDefinition | None:
+        query = select(ProcessDefinition).where(ProcessDefinition.key == key, ProcessDefinition.version == version)
+        return self.session.scalars(query).first()
+
+    def next_version(self, key: str) -> int:
+        current = self.session.scalar(select(func.max(ProcessDefinition.version)).where(ProcessDefinition.key == key))
+        return (current or 0) + 1
+
+    def list(self, key: str | None = None) -> Sequence[ProcessDefinition]:
+        query = select(ProcessDefinition)
+        if key is not None:
+            query = query.where(ProcessDefinition.key == key)
+        return self.session.scalars(query.order_by(ProcessDefinition.key, ProcessDefinition.version)).all()
+
+    def add(self, definition: ProcessDefinition) -> None:
+        self.session.add(definition)
+
+
+class Instances:
+    """Process instances and the timer sweep's claim."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, instance_id: str, *, lock: bool = False) -> ProcessInstance | None:
+        query = select(ProcessInstance).where(ProcessInstance.id == instance_id)
+        if lock:
+            query = query.with_for_update()
+        return self.session.scalars(query).first()
+
+    def add(self, instance: ProcessInstance) -> None:
+        self.session.add(instance)
+
+    def list(
+        self, *, definition_key: str | None = None, status: str | None = None, business_key: str | None = None,
+        limit: int = 50, offset: int = 0,
+    ) -> tuple[Sequence[ProcessInstance], int]:
+        query = select(ProcessInstance)
+        if definition_key is not None:
+            query = query.join(ProcessDefinition).where(ProcessDefinition.key == definition_key)
+        if status is not None:
+            query = query.where(ProcessInstance.status == status)
+        if business_key is not None:
+            query = query.where(ProcessInstance.business_key == business_key)
+        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = self.session.scalars(
+            query.order_by(ProcessInstance.created_at.desc(), ProcessInstance.id).limit(limit).offset(offset)
+        ).all()
+        return rows, total
+
+    def claim_due(self, now: datetime, exclude: Sequence[str] = ()) -> ProcessInstance | None:
+        """Lock the waiting instance whose timer is most overdue; rows other workers hold are skipped."""
+        query = select(ProcessInstance).where(
+            ProcessInstance.status == "waiting", ProcessInstance.next_timer_at <= now
+        )
+        if exclude:
+            query = query.where(ProcessInstance.id.not_in(list(exclude)))
+        query = query.order_by(ProcessInstance.next_timer_at).limit(1).with_for_update(skip_locked=True)
+        return self.session.scalars(query).first()
+
+    def earliest_due(self, until: datetime) -> datetime | None:
+        return self.session.scalar(
+            select(func.min(ProcessInstance.next_timer_at)).where(
+                ProcessInstance.status == "waiting", ProcessInstance.next_timer_at <= until
+            )
+        )
+
+    def oldest_due(self, now: datetime) -> datetime | None:
+        return self.session.scalar(
+            select(func.min(ProcessInstance.next_timer_at)).where(
+                ProcessInstance.status == "waiting", ProcessInstance.next_timer_at <= now
+            )
+        )
+
+
+class Incidents:
+    """Failures waiting for an administrator."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, incident: Incident) -> None:
+        self.session.add(incident)
+
+    def get(self, incident_id: str) -> Incident | None:
+        return self.session.get(Incident, incident_id)
+
+    def open_for(self, instance_id: str) -> Sequence[Incident]:
+        query = select(Incident).where(Incident.instance_id == instance_id, Incident.status == "open")
+        return self.session.scalars(query.order_by(Incident.created_at)).all()
+
+    def for_instance(self, instance_id: str) -> Sequence[Incident]:
+        query = select(Incident).where(Incident.instance_id == instance_id)
+        return self.session.scalars(query.order_by(Incident.created_at)).all()
+
+    def list(self, status: str | None = None, limit: int = 50, offset: int = 0) -> Sequence[Incident]:
+        query = select(Incident)
+        if status is not None:
+            query = query.where(Incident.status == status)
+        return self.session.scalars(query.order_by(Incident.created_at.desc()).limit(limit).offset(offset)).all()
+
+
+class Subscriptions:
+    """Message subscriptions of waiting instances."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def replace(self, instance_id: str, rows: Sequence[MessageSubscription]) -> None:
+        self.session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == instance_id))
+        self.session.add_all(rows)
+
+    def matching(self, message_name: str, correlation_key: str) -> list[str]:
+        query = select(MessageSubscription.instance_id).where(
+            MessageSubscription.message_name == message_name, MessageSubscription.correlation_key == correlation_key
+        )
+        return sorted(set(self.session.scalars(query).all()))
+
+    def for_instance(self, instance_id: str) -> Sequence[MessageSubscription]:
+        query = select(MessageSubscription).where(MessageSubscription.instance_id == instance_id)
+        return self.session.scalars(query.order_by(MessageSubscription.id)).all()
+
+
+class Audit:
+    """The append-only audit log, hash-chained per aggregate."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def append(
+        self, *, aggregate_type: str, aggregate_id: str, at: datetime, actor: str, actor_org: str | None,
+        action: str, object_type: str, object_id: str, before: Any = None, after: Any = None,
+        reason: str | None = None,
+    ) -> AuditEntry:
+        last = self.session.execute(
+            select(AuditEntry.seq, AuditEntry.hash)
+            .where(AuditEntry.aggregate_type == aggregate_type, AuditEntry.aggregate_id == aggregate_id)
+            .order_by(AuditEntry.seq.desc())
+            .limit(1)
+        ).first()
+        seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+        fields: dict[str, Any] = {
+            "aggregate_type": aggregate_type, "aggregate_id": aggregate_id, "seq": seq, "at": at, "actor": actor,
+            "actor_org": actor_org, "action": action, "object_type": object_type, "object_id": object_id,
+            "before": _json(before), "after": _json(after), "reason": reason,
+        }
+        entry = AuditEntry(**fields, prev_hash=prev, hash=entry_hash(prev, {k: fields[k] for k in HASHED_FIELDS}))
+        self.session.add(entry)
+        return entry
+
+    def for_aggregate(self, aggregate_type: str, aggregate_id: str) -> Sequence[AuditEntry]:
+        query = select(AuditEntry).where(
+            AuditEntry.aggregate_type == aggregate_type, AuditEntry.aggregate_id == aggregate_id
+        )
+        return self.session.scalars(query.order_by(AuditEntry.seq)).all()
+
+
+class Clock:
+    """The stored simulated clock."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self) -> ClockSetting | None:
+        return self.session.get(ClockSetting, 1)
+
+    def set(self, simulated_at: datetime, set_at: datetime, frozen: bool) -> ClockSetting:
+        row = self.get()
+        if row is None:
+            row = ClockSetting(id=1, simulated_at=simulated_at, set_at=set_at, frozen=frozen)
+            self.session.add(row)
+        else:
+            row.simulated_at, row.set_at, row.frozen = simulated_at, set_at, frozen
+        return row
+
+    def clear(self) -> None:
+        row = self.get()
+        if row is not None:
+            self.session.delete(row)
+
+
+def _json(value: Any) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)

@@ -1,0 +1,57 @@
+"""The unit of work: one transaction per use case, rolled back unless the use case commits."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm import Session, sessionmaker
+
+from domain.errors import Conflict, Unavailable
+
+from .repositories import Audit, Clock, Definitions, Incidents, Instances, Subscriptions
+
+
+class UnitOfWork:
+    """Opens a session and its repositories; commits only when told to."""
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._factory = session_factory
+        self.session: Session
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._factory()
+        self.definitions = Definitions(self.session)
+        self.instances = Instances(self.session)
+        self.incidents = Incidents(self.session)
+        self.subscriptions = Subscriptions(self.session)
+        self.audit = Audit(self.session)
+        self.clock = Clock(self.session)
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            self.session.rollback()
+        finally:
+            self.session.close()
+
+    def flush(self) -> None:
+        """Send pending changes now, so that constraint and version conflicts surface inside the use case."""
+        try:
+            self.session.flush()
+        except StaleDataError:
+            raise Conflict("the object was changed by another request; reload and retry",
+                           code="concurrent_update") from None
+
+    def commit(self) -> None:
+        """Commit the transaction; a concurrent change becomes a Conflict, a lost database Unavailable."""
+        try:
+            self.session.commit()
+        except StaleDataError:
+            raise Conflict("the object was changed by another request; reload and retry",
+                           code="concurrent_update") from None
+        except OperationalError as exc:
+            raise Unavailable(f"the database refused the commit: {exc.orig}") from None

@@ -1,0 +1,300 @@
+"""The engine facade: the only way the rest of Yibao Flow starts, advances and inspects a workflow."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.task import Task, TaskState
+
+from domain.dates import CHINA_TZ
+from domain.errors import Conflict, InvalidInput, NotFound
+
+from .clock import current_time, engine_time
+from .diagrams import Diagram, DiagramRegistry
+from .scripting import RestrictedEnvironment, ScriptLimitExceeded, ScriptLimits
+from .serializer import STATE_FORMAT, StateSerializer
+
+# Left unset, SpiffWorkflow's loggers walk the task tree to build log data on every step.
+for _name in ("spiff", "spiff.task", "spiff.workflow", "spiff.metrics"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
+
+_MAX_ADVANCE_ROUNDS = 1000
+_TIMER_EVENT_TYPES = ("TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition")
+
+
+@dataclass(frozen=True)
+class UserTaskView:
+    """A user task ready to be worked."""
+
+    id: str
+    bpmn_id: str
+    name: str
+    lane: str | None
+    properties: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A message a waiting instance will catch: its name and, when the diagram sets one, its correlation key."""
+
+    message: str
+    correlation_key: str | None
+    task_id: str
+    bpmn_id: str
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why an engine step stopped: the element, a stable code and a message for the incident."""
+
+    element_id: str | None
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the rest of the service needs to know about an instance after an engine operation."""
+
+    status: str
+    user_tasks: tuple[UserTaskView, ...]
+    next_timer_at: datetime | None
+    subscriptions: tuple[Subscription, ...]
+    active_element_ids: tuple[str, ...]
+    completed_element_ids: tuple[str, ...]
+    failure: Failure | None
+    data: dict[str, Any]
+
+
+def _failure_of(exc: BaseException) -> Failure:
+    element_id = None
+    task = getattr(exc, "task", None)
+    spec = task.task_spec if task is not None else getattr(exc, "task_spec", None)
+    if spec is not None:
+        element_id = getattr(spec, "bpmn_id", None) or spec.name
+    code, cause = "script_error", exc
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ScriptLimitExceeded):
+            code, cause = seen.code, seen
+            break
+        seen = seen.__cause__ or seen.__context__
+    message = str(cause) if cause is not exc else str(exc)
+    return Failure(element_id, code, message[:2000])
+
+
+class Engine:
+    """Starts and restores workflows of parsed diagrams under the restricted script environment."""
+
+    state_format = STATE_FORMAT
+
+    def __init__(self, functions: Mapping[str, Callable[..., Any]], limits: ScriptLimits) -> None:
+        clock_functions = {"now": current_time, "today": lambda: current_time().astimezone(CHINA_TZ).date()}
+        self.environment = RestrictedEnvironment({**clock_functions, **functions}, limits)
+        self.script_engine = PythonScriptEngine(environment=self.environment)
+        self.diagrams = DiagramRegistry(self.environment)
+        self.serializer = StateSerializer()
+
+    def diagram(self, text: str, digest: str | None = None, key: str | None = None) -> Diagram:
+        """The parsed and checked diagram of ``text`` (parsed once per content hash)."""
+        return self.diagrams.get(text, digest, key)
+
+    def start(self, diagram: Diagram, data: Mapping[str, Any], now: datetime) -> Run:
+        """Start an instance with ``data`` and run it to its first wait."""
+        self.environment.check_size(data)
+        workflow = BpmnWorkflow(diagram.spec, diagram.subprocess_specs, script_engine=self.script_engine)
+        workflow.task_tree.data.update(data)
+        run = Run(self, diagram, workflow)
+        run.advance(now)
+        return run
+
+    def restore(self, diagram: Diagram, state: bytes) -> Run:
+        """Restore an instance from stored state onto its diagram version."""
+        workflow = self.serializer.load(state, diagram.spec, diagram.subprocess_specs)
+        workflow.script_engine = self.script_engine
+        return Run(self, diagram, workflow)
+
+
+class Run:
+    """One workflow in memory for the length of one use case."""
+
+    def __init__(self, engine: Engine, diagram: Diagram, workflow: BpmnWorkflow) -> None:
+        self.engine = engine
+        self.diagram = diagram
+        self.workflow = workflow
+        self.failure: Failure | None = None
+        self._now: datetime | None = None
+
+    # --- operations -------------------------------------------------------------------------------
+    def advance(self, now: datetime) -> None:
+        """Run engine steps and fire due timers until only waits remain, recording a failure if one occurs."""
+        self._now = now
+        with engine_time(now):
+            try:
+                for _ in range(_MAX_ADVANCE_ROUNDS):
+                    self.workflow.refresh_timers()
+                    self.workflow.do_engine_steps()
+                    if not self.workflow.get_tasks(state=TaskState.READY, manual=False):
+                        break
+            except Exception as exc:  # any failure of diagram code becomes an incident, not a crash
+                self.failure = _failure_of(exc)
+
+    def complete(self, task_id: str, data: Mapping[str, Any], now: datetime) -> None:
+        """Complete a ready user task with ``data``, then advance."""
+        task = self._ready_user_task(task_id)
+        self.engine.environment.check_size({**task.data, **data})
+        task.data.update(data)
+        with engine_time(now):
+            try:
+                task.run()
+            except Exception as exc:
+                self.failure = _failure_of(exc)
+                return
+        self.advance(now)
+
+    def deliver(self, message: str, payload: Mapping[str, Any], now: datetime) -> int:
+        """Deliver message ``message`` with ``payload`` to this instance; returns how many events caught it."""
+        if not isinstance(payload, Mapping):
+            raise InvalidInput("message payload must be an object", field="payload")
+        self.engine.environment.check_size(payload)
+        waiting = [t for t in self._waiting_message_tasks() if t.task_spec.event_definition.name == message]
+        if not waiting:
+            raise NotFound(f"this instance is not waiting for message '{message}'", code="no_subscription")
+        definition = waiting[0].task_spec.event_definition
+        event = BpmnEvent(definition, payload=dict(payload), correlations=dict(self.workflow.correlations))
+        with engine_time(now):
+            self.workflow.send_event(event)
+        self.advance(now)
+        return len(waiting)
+
+    def retry(self, now: datetime) -> None:
+        """Reset every task that failed and advance again (after the cause was fixed)."""
+        self.failure = None
+        for task in self.workflow.get_tasks(state=TaskState.ERROR):
+            self.workflow.reset_from_task_id(task.id)
+        self.advance(now)
+
+    def cancel(self) -> None:
+        """Cancel the workflow; no task of it runs again."""
+        self.workflow.cancel()
+
+    def dump(self) -> bytes:
+        """The instance state as compressed bytes."""
+        return self.engine.serializer.dump(self.workflow)
+
+    # --- inspection -------------------------------------------------------------------------------
+    def task_data(self, task_id: str) -> dict[str, Any]:
+        """The data of one task of this instance."""
+        return dict(self._task(task_id).data)
+
+    def every_task_data(self) -> dict[str, dict[str, Any]]:
+        """Data of every task by task id (for round-trip checks)."""
+        return {str(t.id): dict(t.data) for t in self.workflow.get_tasks()}
+
+    def snapshot(self) -> Snapshot:
+        """Status, ready user tasks, next timer, subscriptions and element progress of the instance."""
+        wf = self.workflow
+        tasks = wf.get_tasks()
+        if any(t.state == TaskState.ERROR for t in tasks) or self.failure is not None:
+            status = "errored"
+        elif wf.is_completed():
+            status = "completed"
+        else:
+            status = "waiting"
+        ready = tuple(
+            UserTaskView(str(t.id), t.task_spec.bpmn_id, t.task_spec.bpmn_name or t.task_spec.bpmn_id,
+                         t.task_spec.lane, dict(t.task_spec.extensions.get("properties", {})))
+            for t in wf.get_tasks(state=TaskState.READY, manual=True)
+        )
+        active = {t.task_spec.bpmn_id for t in tasks if t.task_spec.bpmn_id and t.state in _ACTIVE}
+        done = {t.task_spec.bpmn_id for t in tasks if t.task_spec.bpmn_id and t.state == TaskState.COMPLETED}
+        data = dict(wf.data)
+        if status == "completed":
+            end = [t for t in tasks if t.state == TaskState.COMPLETED and not t.children]
+            for t in end:
+                data.update(t.data)
+        return Snapshot(
+            status=status,
+            user_tasks=ready,
+            next_timer_at=self._next_timer(),
+            subscriptions=tuple(self._subscriptions()),
+            active_element_ids=tuple(sorted(active)),
+            completed_element_ids=tuple(sorted(done - active)),
+            failure=self.failure or self._stored_failure(tasks),
+            data=data,
+        )
+
+    # --- helpers ----------------------------------------------------------------------------------
+    def _task(self, task_id: str) -> Task:
+        try:
+            task = self.workflow.get_task_from_id(UUID(task_id))
+        except (ValueError, TypeError):
+            task = None
+        except Exception:  # SpiffWorkflow raises its own "not found" error
+            task = None
+        if task is None:
+            raise NotFound(f"task {task_id} is not part of this instance", code="task_not_found", field="task_id")
+        return task
+
+    def _ready_user_task(self, task_id: str) -> Task:
+        task = self._task(task_id)
+        if not task.task_spec.manual:
+            raise Conflict(f"task {task_id} is not a user task", code="not_a_user_task")
+        if task.state != TaskState.READY:
+            raise Conflict(
+                f"task {task_id} is {TaskState.get_name(task.state).lower()}, not ready", code="task_not_ready"
+            )
+        return task
+
+    def _waiting_message_tasks(self) -> list[Task]:
+        return [
+            t for t in self.workflow.event_manager.tasks.values()
+            if isinstance(t.task_spec.event_definition, MessageEventDefinition) and t.state == TaskState.WAITING
+        ]
+
+    def _subscriptions(self) -> list[Subscription]:
+        found = []
+        for task in self._waiting_message_tasks():
+            expression = self.diagram.correlation_keys.get(task.task_spec.bpmn_id)
+            key = None
+            if expression:
+                with engine_time(self._now or datetime.now(timezone.utc)):
+                    key = _key_text(self.engine.environment.evaluate(expression, dict(task.data)))
+            found.append(Subscription(task.task_spec.event_definition.name, key, str(task.id), task.task_spec.bpmn_id))
+        return found
+
+    def _next_timer(self) -> datetime | None:
+        due = []
+        for task in self.workflow.event_manager.tasks.values():
+            definition = task.task_spec.event_definition
+            if not isinstance(definition, TimerEventDefinition) and type(definition).__name__ not in _TIMER_EVENT_TYPES:
+                continue
+            value = definition.details(task).value
+            if isinstance(value, str):
+                parsed = TimerEventDefinition.get_datetime(value)
+                due.append(datetime.fromisoformat(parsed.isoformat()))  # a plain datetime, not the engine's
+        return min(due) if due else None
+
+    def _stored_failure(self, tasks: list[Task]) -> Failure | None:
+        for t in tasks:
+            if t.state == TaskState.ERROR:
+                return Failure(t.task_spec.bpmn_id, "task_error", "a task of this instance failed")
+        return None
+
+
+_ACTIVE = (TaskState.READY, TaskState.WAITING, TaskState.STARTED, TaskState.ERROR)
+
+
+def _key_text(value: Any) -> str:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value)

@@ -1,0 +1,119 @@
+"""Every YIBAO_* setting, read once from the environment, with a clear error on a bad value."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from domain.errors import InvalidInput
+
+ENVIRONMENTS = ("development", "test", "production")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One documented environment variable."""
+
+    name: str
+    default: str
+    help: str
+
+
+# The README's settings table is checked against this list by a test.
+SETTINGS: tuple[Setting, ...] = (
+    Setting("YIBAO_ENV", "development", "development, test or production; production refuses unsafe options"),
+    Setting("YIBAO_DATABASE_URL", "sqlite:///var/yibao.db", "SQLAlchemy URL; postgresql+psycopg://… for PostgreSQL"),
+    Setting("YIBAO_HOST", "127.0.0.1", "address `yibao serve` binds to"),
+    Setting("YIBAO_PORT", "8000", "port `yibao serve` (and so `make run`) listens on"),
+    Setting("YIBAO_WEB_WORKERS", "1", "gunicorn worker processes of `yibao serve`"),
+    Setting("YIBAO_EMBEDDED_WORKER", "true", "`yibao serve` also sweeps due timers in-process (embedded mode)"),
+    Setting("YIBAO_WORKER_INTERVAL_SECONDS", "5", "pause between two timer sweeps of a worker"),
+    Setting("YIBAO_WORKER_BATCH", "50", "due instances one sweep claims at a time"),
+    Setting("YIBAO_ALLOW_CLOCK_CONTROL", "false", "allow setting the simulated clock (development and tests only)"),
+    Setting("YIBAO_SCRIPT_TIMEOUT_MS", "500", "wall-time bound of one script or expression"),
+    Setting("YIBAO_SCRIPT_MAX_ITERATIONS", "1000000", "loop iterations one script may run"),
+    Setting("YIBAO_SCRIPT_MAX_SEQUENCE", "100000", "longest string, list or range a script may build"),
+    Setting("YIBAO_TASK_DATA_LIMIT_BYTES", "65536", "largest task data (as JSON) a script or a form may leave"),
+    Setting("YIBAO_BPMN_DIR", "bpmn", "folder `yibao definitions deploy` reads by default"),
+    Setting("YIBAO_LOG_LEVEL", "INFO", "log level of the JSON request log"),
+)
+_DEFAULTS = {s.name: s.default for s in SETTINGS}
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, _DEFAULTS[name]).strip().lower()
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise InvalidInput(f"{name} must be true or false, got {raw!r}", code="bad_setting", field=name)
+
+
+def _int(env: Mapping[str, str], name: str, minimum: int = 1) -> int:
+    raw = env.get(name, _DEFAULTS[name]).strip()
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidInput(f"{name} must be an integer, got {raw!r}", code="bad_setting", field=name) from None
+    if value < minimum:
+        raise InvalidInput(f"{name} must be at least {minimum}, got {value}", code="bad_setting", field=name)
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The service's configuration; build with :func:`load_settings`."""
+
+    env: str = "development"
+    database_url: str = "sqlite:///var/yibao.db"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    web_workers: int = 1
+    embedded_worker: bool = True
+    worker_interval_seconds: int = 5
+    worker_batch: int = 50
+    allow_clock_control: bool = False
+    script_timeout_ms: int = 500
+    script_max_iterations: int = 1_000_000
+    script_max_sequence: int = 100_000
+    task_data_limit_bytes: int = 65_536
+    bpmn_dir: str = "bpmn"
+    log_level: str = "INFO"
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+    """Read the YIBAO_* variables (or ``env``), apply ``overrides`` and check the combination."""
+    env = os.environ if env is None else env
+    name = env.get("YIBAO_ENV", _DEFAULTS["YIBAO_ENV"]).strip()
+    if name not in ENVIRONMENTS:
+        raise InvalidInput(f"YIBAO_ENV must be one of {', '.join(ENVIRONMENTS)}", code="bad_setting", field="YIBAO_ENV")
+    values: dict[str, object] = {
+        "env": name,
+        "database_url": env.get("YIBAO_DATABASE_URL", _DEFAULTS["YIBAO_DATABASE_URL"]),
+        "host": env.get("YIBAO_HOST", _DEFAULTS["YIBAO_HOST"]),
+        "port": _int(env, "YIBAO_PORT"),
+        "web_workers": _int(env, "YIBAO_WEB_WORKERS"),
+        "embedded_worker": _flag(env, "YIBAO_EMBEDDED_WORKER"),
+        "worker_interval_seconds": _int(env, "YIBAO_WORKER_INTERVAL_SECONDS"),
+        "worker_batch": _int(env, "YIBAO_WORKER_BATCH"),
+        "allow_clock_control": _flag(env, "YIBAO_ALLOW_CLOCK_CONTROL"),
+        "script_timeout_ms": _int(env, "YIBAO_SCRIPT_TIMEOUT_MS"),
+        "script_max_iterations": _int(env, "YIBAO_SCRIPT_MAX_ITERATIONS"),
+        "script_max_sequence": _int(env, "YIBAO_SCRIPT_MAX_SEQUENCE"),
+        "task_data_limit_bytes": _int(env, "YIBAO_TASK_DATA_LIMIT_BYTES", minimum=1024),
+        "bpmn_dir": env.get("YIBAO_BPMN_DIR", _DEFAULTS["YIBAO_BPMN_DIR"]),
+        "log_level": env.get("YIBAO_LOG_LEVEL", _DEFAULTS["YIBAO_LOG_LEVEL"]).upper(),
+    }
+    values.update(overrides)
+    settings = Settings(**values)  # type: ignore[arg-type]
+    if settings.env == "production" and settings.allow_clock_control:
+        raise InvalidInput(
+            "YIBAO_ALLOW_CLOCK_CONTROL cannot be on in production", code="bad_setting",
+            field="YIBAO_ALLOW_CLOCK_CONTROL",
+        )
+    return settings
