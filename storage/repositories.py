@@ -88,9 +88,9 @@ class Instances:
         return rows, total
 
     def claim_due(self, now: datetime, exclude: Sequence[str] = ()) -> ProcessInstance | None:
-        """Lock the waiting instance whose timer is most overdue; rows other workers hold are skipped."""
+        """Lock the waiting instance whose deadline passed longest ago; rows other workers hold are skipped."""
         query = select(ProcessInstance).where(
-            ProcessInstance.status == "waiting", ProcessInstance.next_timer_at <= now
+            ProcessInstance.status == "waiting", ProcessInstance.next_timer_at < now
         )
         if exclude:
             query = query.where(ProcessInstance.id.not_in(list(exclude)))
@@ -98,6 +98,7 @@ class Instances:
         return self.session.scalars(query).first()
 
     def earliest_due(self, until: datetime) -> datetime | None:
+        """The earliest pending deadline not after ``until``."""
         return self.session.scalar(
             select(func.min(ProcessInstance.next_timer_at)).where(
                 ProcessInstance.status == "waiting", ProcessInstance.next_timer_at <= until

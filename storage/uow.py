@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -45,6 +45,8 @@ class UnitOfWork:
         except StaleDataError:
             raise Conflict("the object was changed by another request; reload and retry",
                            code="concurrent_update") from None
+        except IntegrityError as exc:
+            raise Conflict(f"the change collides with existing data: {exc.orig}", code="duplicate") from None
 
     def commit(self) -> None:
         """Commit the transaction; a concurrent change becomes a Conflict, a lost database Unavailable."""
@@ -53,5 +55,7 @@ class UnitOfWork:
         except StaleDataError:
             raise Conflict("the object was changed by another request; reload and retry",
                            code="concurrent_update") from None
+        except IntegrityError as exc:
+            raise Conflict(f"the change collides with existing data: {exc.orig}", code="duplicate") from None
         except OperationalError as exc:
             raise Unavailable(f"the database refused the commit: {exc.orig}") from None

@@ -196,6 +196,10 @@ class Run:
         """The data of one task of this instance."""
         return dict(self._task(task_id).data)
 
+    def task_bpmn_id(self, task_id: str) -> str:
+        """The BPMN element id of one task of this instance."""
+        return str(self._task(task_id).task_spec.bpmn_id)
+
     def every_task_data(self) -> dict[str, dict[str, Any]]:
         """Data of every task by task id (for round-trip checks)."""
         return {str(t.id): dict(t.data) for t in self.workflow.get_tasks()}

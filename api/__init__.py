@@ -1,0 +1,51 @@
+"""The Flask app factory of Yibao Flow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_smorest import Api
+
+from workflows.context import Services, build_services
+from workflows.settings import Settings, load_settings
+
+from . import clock, definitions, docs, errors, health, incidents, instances, messages, requestlog
+
+API_VERSION = "0.1.0"
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
+    """Build the app for ``settings`` (default: the YIBAO_* environment)."""
+    settings = settings or (services.settings if services else load_settings())
+    app = Flask(__name__, static_folder=None)
+    app.config.update(_openapi_config())
+    app.config["MAX_CONTENT_LENGTH"] = 4 * 1024 * 1024
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    requestlog.configure_logging(settings.log_level)
+    app.extensions["yibao"] = services or build_services(settings)
+    api = Api(app, spec_kwargs={"info": {"description": _DESCRIPTION}})
+    for module in (health, definitions, instances, messages, incidents, clock):
+        api.register_blueprint(module.blp)
+    app.register_blueprint(docs.assets)
+    requestlog.register(app)
+    errors.register(app)
+    return app
+
+
+def _openapi_config() -> dict[str, Any]:
+    return {
+        "API_TITLE": "Yibao Flow (医保流程服务)",
+        "API_VERSION": API_VERSION,
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        "OPENAPI_SWAGGER_UI_URL": docs.ASSETS_URL,
+    }
+
+
+_DESCRIPTION = (
+    "Workflow service for medical-insurance administration: consumable catalog admission and negotiated-drug "
+    "three-fixed registration, run as BPMN diagrams. Errors are RFC 7807 problem+json with a stable `code`."
+)

@@ -1,0 +1,50 @@
+"""Process instances: start, list, show with current tasks, complete a user task."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from workflows import instances
+
+from .auth import current_actor
+from .schemas import CompleteIn, InstanceOut, InstancePageOut, InstanceQuery, StartIn
+from .services import services
+
+blp = Blueprint("instances", __name__, url_prefix="/process-instances", description="Running and finished instances")
+
+
+@blp.route("")
+class Instances(MethodView):
+    @blp.arguments(InstanceQuery, location="query")
+    @blp.response(200, InstancePageOut)
+    def get(self, query: dict[str, Any]) -> Any:
+        """List instances, newest first, with a total count."""
+        return instances.list_instances(services(), **query)
+
+    @blp.arguments(StartIn)
+    @blp.response(201, InstanceOut)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Start an instance of the latest (or a given) version and run it to its first wait."""
+        return instances.start_instance(
+            services(), current_actor(), body["definition_key"], body["data"], body["business_key"], body["version"]
+        )
+
+
+@blp.route("/<instance_id>")
+class Instance(MethodView):
+    @blp.response(200, InstanceOut)
+    def get(self, instance_id: str) -> Any:
+        """Show an instance: status, current tasks, active and completed elements, incidents."""
+        return instances.get_instance(services(), instance_id)
+
+
+@blp.route("/<instance_id>/tasks/<task_id>/completion")
+class TaskCompletion(MethodView):
+    @blp.arguments(CompleteIn)
+    @blp.response(200, InstanceOut)
+    def post(self, body: dict[str, Any], instance_id: str, task_id: str) -> Any:
+        """Complete a ready user task with its form data; the instance runs to its next wait."""
+        return instances.complete_task(services(), current_actor(), instance_id, task_id, body["data"])

@@ -1,0 +1,166 @@
+"""Marshmallow schemas: the shapes of request bodies, queries and responses (policy is checked elsewhere)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+STATUSES = ("running", "waiting", "completed", "errored", "cancelled")
+
+
+class StrictSchema(Schema):
+    """Unknown fields are refused, so a typo is an error rather than silently ignored."""
+
+    class Meta:
+        ordered = True
+
+
+class DeployIn(StrictSchema):
+    bpmn = fields.String(required=True, validate=validate.Length(min=1), metadata={"description": "BPMN 2.0 XML"})
+    filename = fields.String(load_default=None, validate=validate.Length(max=300))
+
+
+class UserTaskOut(Schema):
+    bpmn_id = fields.String()
+    name = fields.String()
+    lane = fields.String(allow_none=True)
+    form = fields.String(allow_none=True)
+
+
+class DefinitionOut(Schema):
+    id = fields.String()
+    key = fields.String()
+    version = fields.Integer()
+    name = fields.String()
+    content_hash = fields.String()
+    filename = fields.String(allow_none=True)
+    deployed_at = fields.DateTime()
+    deployed_by = fields.String()
+    user_tasks = fields.List(fields.Nested(UserTaskOut))
+
+
+class DefinitionDetailOut(DefinitionOut):
+    bpmn_text = fields.String()
+
+
+class DeployOut(Schema):
+    created = fields.Boolean(metadata={"description": "false when the same file was already deployed"})
+    definition = fields.Nested(DefinitionOut)
+
+
+class DefinitionQuery(StrictSchema):
+    key = fields.String(load_default=None)
+
+
+class StartIn(StrictSchema):
+    definition_key = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    version = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    business_key = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
+    data = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class TaskOut(Schema):
+    id = fields.String()
+    bpmn_id = fields.String()
+    name = fields.String()
+    lane = fields.String(allow_none=True)
+    form = fields.String(allow_none=True)
+
+
+class IncidentOut(Schema):
+    id = fields.String()
+    instance_id = fields.String()
+    element_id = fields.String(allow_none=True)
+    code = fields.String()
+    message = fields.String()
+    status = fields.String()
+    created_at = fields.DateTime()
+    resolved_at = fields.DateTime(allow_none=True)
+    resolved_by = fields.String(allow_none=True)
+
+
+class SubscriptionOut(Schema):
+    message = fields.String()
+    correlation_key = fields.String()
+    element_id = fields.String()
+
+
+class InstanceSummaryOut(Schema):
+    id = fields.String()
+    definition_id = fields.String()
+    definition_key = fields.String()
+    definition_version = fields.Integer()
+    business_key = fields.String(allow_none=True)
+    owner_org = fields.String(allow_none=True)
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    next_timer_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    started_by = fields.String()
+
+
+class InstanceOut(InstanceSummaryOut):
+    state_format = fields.String()
+    state_bytes = fields.Integer(metadata={"description": "size of the stored (compressed) engine state"})
+    tasks = fields.List(fields.Nested(TaskOut))
+    active_element_ids = fields.List(fields.String())
+    completed_element_ids = fields.List(fields.String())
+    subscriptions = fields.List(fields.Nested(SubscriptionOut))
+    incidents = fields.List(fields.Nested(IncidentOut))
+    data = fields.Dict(metadata={"description": "process data (workflow level; end data once completed)"})
+
+
+class InstancePageOut(Schema):
+    items = fields.List(fields.Nested(InstanceSummaryOut))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
+class InstanceQuery(StrictSchema):
+    definition_key = fields.String(load_default=None)
+    status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
+    business_key = fields.String(load_default=None)
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class CompleteIn(StrictSchema):
+    data = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class MessageIn(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    correlation_key = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    payload = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class MessageOut(Schema):
+    delivered_to = fields.List(fields.String())
+
+
+class IncidentQuery(StrictSchema):
+    status = fields.String(load_default=None, validate=validate.OneOf(("open", "resolved")))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class ClockOut(Schema):
+    now = fields.DateTime()
+    simulated = fields.Boolean()
+    frozen = fields.Boolean()
+    controllable = fields.Boolean()
+
+
+class ClockIn(StrictSchema):
+    now = fields.AwareDateTime(required=True, allow_none=True,
+                               metadata={"description": "ISO instant with offset; null returns to real time"})
+    frozen = fields.Boolean(load_default=True)
+
+
+class HealthOut(Schema):
+    status = fields.String()
+
+
+class ReadyOut(Schema):
+    status = fields.String()
+    database = fields.String()

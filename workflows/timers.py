@@ -1,0 +1,83 @@
+"""Use cases of the timer worker: fire due timers, one instance per transaction, never twice."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from domain.actors import SYSTEM
+
+from . import clock
+from .context import Services
+from .instances import _restore, save_run
+
+log = logging.getLogger("yibao.worker")
+_TICK = timedelta(microseconds=1)
+
+
+def fire_one(services: Services, now: datetime | None = None, exclude: tuple[str, ...] = ()) -> str | None:
+    """Fire the due timers of one instance, locked so no other worker takes it; return its id or None."""
+    with services.uow() as uow:
+        at = now or clock.now(services, uow)
+        instance = uow.instances.claim_due(at, exclude)
+        if instance is None:
+            return None
+        definition = uow.definitions.get(instance.definition_id)
+        assert definition is not None
+        run = _restore(services, instance, definition)
+        run.advance(at)
+        save_run(services, uow, instance, run, at, SYSTEM, "timer.fired")
+        uow.commit()
+        return instance.id
+
+
+def sweep(services: Services, now: datetime | None = None, limit: int | None = None) -> list[str]:
+    """Fire every timer due at ``now`` (default: the clock); each instance at most once per sweep."""
+    fired: list[str] = []
+    while limit is None or len(fired) < limit:
+        instance_id = fire_one(services, now, tuple(fired))
+        if instance_id is None:
+            break
+        fired.append(instance_id)
+    return fired
+
+
+def run_until(services: Services, until: datetime) -> list[str]:
+    """Advance the simulated clock to ``until``, firing every due timer in order of its due time.
+
+    A timer fires once the clock is past its deadline (SpiffWorkflow compares strictly), so each step
+    moves the clock one microsecond past the earliest deadline still pending.
+    """
+    fired: list[str] = []
+    while True:
+        with services.uow() as uow:
+            current = clock.now(services, uow)
+            due = uow.instances.earliest_due(until - _TICK)
+        if due is None:
+            break
+        step = max(due + _TICK, current)
+        clock.set_clock(services, SYSTEM, step)
+        batch = sweep(services, step)
+        if not batch:
+            raise RuntimeError(f"a timer due at {due.isoformat()} did not fire; see the instance's incidents")
+        fired += batch
+    clock.set_clock(services, SYSTEM, until)
+    return fired
+
+
+def run_forever(
+    services: Services, interval: float, stop: Callable[[], bool] = lambda: False,
+) -> None:
+    """Sweep, sleep ``interval`` seconds, repeat until ``stop()`` is true."""
+    while not stop():
+        try:
+            fired = sweep(services, limit=services.settings.worker_batch)
+            if fired:
+                log.info("fired timers", extra={"instances": len(fired)})
+                continue
+        except Exception:  # the worker must survive one bad instance; the error is logged with its trace
+            log.exception("timer sweep failed")
+        time.sleep(interval)
+
