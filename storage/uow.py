@@ -5,8 +5,8 @@ from __future__ import annotations
 from types import TracebackType
 
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from domain.errors import Conflict, Unavailable
 

@@ -149,7 +149,9 @@ def retry_incident(services: Services, actor: Actor, incident_id: str) -> Instan
         return _view(uow, instance, definition, snapshot)
 
 
-def list_incidents(services: Services, status: str | None = None, limit: int = 50, offset: int = 0) -> list[IncidentView]:
+def list_incidents(
+    services: Services, status: str | None = None, limit: int = 50, offset: int = 0
+) -> list[IncidentView]:
     """Incidents, newest first."""
     with services.uow() as uow:
         return [_incident_view(i) for i in uow.incidents.list(status, max(1, min(limit, MAX_PAGE)), offset)]

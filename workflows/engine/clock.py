@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as _spiff_timer
 
@@ -33,13 +33,13 @@ class _EngineDatetime(datetime):
     """``datetime`` whose ``now`` is the engine's current instant."""
 
     @classmethod
-    def now(cls, tz: tzinfo | None = None) -> _EngineDatetime:  # type: ignore[override]
+    def now(cls, tz: tzinfo | None = None) -> _EngineDatetime:
         now = current_time()
         value = now.astimezone(tz) if tz is not None else now.astimezone().replace(tzinfo=None)
         return cls.fromisoformat(value.isoformat())
 
 
-_spiff_timer.datetime = _EngineDatetime  # type: ignore[misc]
+_spiff_timer.datetime = _EngineDatetime
 
 
 @contextmanager
@@ -47,7 +47,7 @@ def engine_time(now: datetime) -> Iterator[None]:
     """Run engine code with ``now`` (timezone-aware) as the current instant."""
     if now.tzinfo is None:
         raise ValueError("engine time must be timezone-aware")
-    token = _current.set(now.astimezone(timezone.utc))
+    token = _current.set(now.astimezone(UTC))
     try:
         yield
     finally:

@@ -132,7 +132,7 @@ def _correlation_keys(root: Any) -> dict[str, str]:
         while element is not None and element.get("id") is None:
             element = element.getparent()
         if element is not None and prop.get("value"):
-            found[element.get("id")] = prop.get("value")
+            found[str(element.get("id"))] = str(prop.get("value"))
     return found
 
 
@@ -152,7 +152,7 @@ def _choose_process(parser: SpiffBpmnParser, key: str | None) -> str:
             f"the diagram must have exactly one executable top-level process, found {roots or 'none'}",
             code="ambiguous_process",
         )
-    return roots[0]
+    return str(roots[0])
 
 
 class DiagramRegistry:

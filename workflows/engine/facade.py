@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -271,7 +271,7 @@ class Run:
             expression = self.diagram.correlation_keys.get(task.task_spec.bpmn_id)
             key = None
             if expression:
-                with engine_time(self._now or datetime.now(timezone.utc)):
+                with engine_time(self._now or datetime.now(UTC)):
                     key = _key_text(self.engine.environment.evaluate(expression, dict(task.data)))
             found.append(Subscription(task.task_spec.event_definition.name, key, str(task.id), task.task_spec.bpmn_id))
         return found

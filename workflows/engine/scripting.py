@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from types import CodeType
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from RestrictedPython import RestrictingNodeTransformer, compile_restricted_eval, compile_restricted_exec
+from RestrictedPython.compile import compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.Guards import (
     full_write_guard,
     guarded_iter_unpack_sequence,
@@ -29,6 +29,7 @@ from RestrictedPython.Guards import (
     safe_builtins,
     safer_getattr_raise,
 )
+from RestrictedPython.transformer import RestrictingNodeTransformer
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from domain.errors import YibaoError
@@ -74,7 +75,9 @@ class ScriptLimits:
 class _Policy(RestrictingNodeTransformer):
     """RestrictedPython's policy plus the bounds: a tick in every loop and function, guarded size operators."""
 
-    _SIZED_OPS = {ast.Mult: "*", ast.Add: "+", ast.Pow: "**", ast.LShift: "<<", ast.Mod: "%"}
+    _SIZED_OPS: ClassVar[dict[type[ast.operator], str]] = {
+        ast.Mult: "*", ast.Add: "+", ast.Pow: "**", ast.LShift: "<<", ast.Mod: "%",
+    }
 
     def visit_Name(self, node: ast.Name) -> Any:
         if node.id in FORBIDDEN_NAMES:
@@ -99,22 +102,16 @@ class _Policy(RestrictingNodeTransformer):
         return super().visit_FormattedValue(node)
 
     def visit_While(self, node: ast.While) -> Any:
-        node = super().visit_While(node)
-        node.body.insert(0, _tick(node))
-        return node
+        return _with_tick(super().visit_While(node))
 
     def visit_For(self, node: ast.For) -> Any:
-        node = super().visit_For(node)
-        node.body.insert(0, _tick(node))
-        return node
+        return _with_tick(super().visit_For(node))
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> Any:
-        node = super().visit_FunctionDef(node)
-        node.body.insert(0, _tick(node))
-        return node
+        return _with_tick(super().visit_FunctionDef(node))
 
     def visit_BinOp(self, node: ast.BinOp) -> Any:
-        node = super().visit_BinOp(node)
+        node = super().visit_BinOp(node)  # type: ignore[assignment]
         symbol = self._SIZED_OPS.get(type(node.op))
         if symbol is None:
             return node
@@ -122,6 +119,12 @@ class _Policy(RestrictingNodeTransformer):
             func=ast.Name("_binop_", ast.Load()), args=[ast.Constant(symbol), node.left, node.right], keywords=[]
         )
         return ast.copy_location(call, node)
+
+
+def _with_tick(node: Any) -> Any:
+    """Put a budget check at the top of a loop's or a function's body."""
+    node.body.insert(0, _tick(node))
+    return node
 
 
 def _tick(node: ast.AST) -> ast.stmt:
@@ -183,9 +186,9 @@ class _Budget:
                 self.size(len(a) + len(b), "a concatenation")
             return a + b
         if op == "**":
-            if isinstance(a, int) and isinstance(b, int) and b > 0 and abs(a) > 1:
-                if abs(a).bit_length() * b > _INT_BITS_LIMIT:
-                    raise ScriptLimitExceeded("power too large", code="script_too_large")
+            big = isinstance(a, int) and isinstance(b, int) and b > 0 and abs(a) > 1
+            if big and abs(a).bit_length() * b > _INT_BITS_LIMIT:
+                raise ScriptLimitExceeded("power too large", code="script_too_large")
             return a**b
         if op == "<<":
             if isinstance(b, int) and b > _INT_BITS_LIMIT:
@@ -214,7 +217,7 @@ class _Budget:
             raise ScriptLimitExceeded(
                 f"{name}() reads the machine's clock; call now() or today() instead", code="script_wall_clock"
             )
-        value = safer_getattr_raise(obj, name)
+        value = safer_getattr_raise(obj, name)  # type: ignore[no-untyped-call]
         if isinstance(obj, str) and name in ("ljust", "rjust", "center", "zfill"):
             return self._width_checked(value)
         if isinstance(obj, str) and name == "replace":
@@ -310,7 +313,9 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
             code = self._cache[key] = compile_script(source, mode)
         return code
 
-    def _globals(self, budget: _Budget, context: Mapping[str, Any], external: Mapping[str, Any] | None) -> dict[str, Any]:
+    def _globals(
+        self, budget: _Budget, context: Mapping[str, Any], external: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
         builtins = dict(self._builtins)
         builtins["range"] = budget.range
         glb: dict[str, Any] = {
@@ -332,7 +337,9 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
         glb.update(context)
         return glb
 
-    def evaluate(self, expression: str, context: dict[str, Any], external_context: Mapping[str, Any] | None = None) -> Any:
+    def evaluate(
+        self, expression: str, context: dict[str, Any], external_context: Mapping[str, Any] | None = None
+    ) -> Any:
         """Evaluate a restricted expression against task data."""
         code = self.compiled(expression, "eval")
         budget = _Budget(self.limits)

@@ -1,7 +1,7 @@
 """Foundation tables: definitions, instances, incidents, message subscriptions, audit log, clock.
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-24 04:49:25.394515
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
 
 revision = '0001'
 down_revision = None

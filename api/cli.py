@@ -1,0 +1,121 @@
+"""The `yibao` command: database migrations, diagram deployment, the timer worker and the server."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from domain.actors import SYSTEM
+from domain.errors import YibaoError
+from workflows import definitions, timers
+from workflows.context import Services, build_services
+from workflows.settings import load_settings
+
+
+def _services() -> Services:
+    try:
+        return build_services(load_settings())
+    except YibaoError as exc:
+        raise click.ClickException(exc.detail) from None
+
+
+@click.group()
+def main() -> None:
+    """Yibao Flow (医保流程服务) administration."""
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply the migrations to the database in YIBAO_DATABASE_URL."""
+    from workflows.maintenance import migrate
+
+    settings = load_settings()
+    migrate(settings.database_url, revision)
+    click.echo(f"database at revision {revision}")
+
+
+@main.group("definitions")
+def definitions_group() -> None:
+    """Process definitions (BPMN diagrams)."""
+
+
+@definitions_group.command("deploy")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def definitions_deploy(paths: tuple[Path, ...]) -> None:
+    """Deploy .bpmn files (default: every file in YIBAO_BPMN_DIR); unchanged files are no-ops."""
+    services = _services()
+    files = [p for path in (paths or (Path(services.settings.bpmn_dir),))
+             for p in (sorted(path.glob("*.bpmn")) if path.is_dir() else [path])]
+    failed = False
+    for file in files:
+        try:
+            result = definitions.deploy(services, SYSTEM, file.read_text(encoding="utf-8"), file.name)
+        except YibaoError as exc:
+            failed = True
+            element = f" [{exc.extra['element_id']}]" if exc.extra.get("element_id") else ""
+            click.echo(f"{file}: refused ({exc.code}){element}: {exc.detail}", err=True)
+            continue
+        d = result.definition
+        click.echo(f"{file}: {d.key} v{d.version} {'deployed' if result.created else 'unchanged'}")
+    if not files:
+        click.echo("no .bpmn files to deploy")
+    services.dispose()
+    if failed:
+        sys.exit(1)
+
+
+@definitions_group.command("list")
+def definitions_list() -> None:
+    """List deployed versions."""
+    services = _services()
+    for d in definitions.list_definitions(services):
+        click.echo(f"{d.key}\tv{d.version}\t{d.content_hash[:12]}\t{d.deployed_at.isoformat()}\t{d.filename or ''}")
+    services.dispose()
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Fire the timers due now, then exit.")
+@click.option("--until", "until", type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z",
+              "%Y-%m-%d"]), help="Advance the simulated clock to this instant, firing every due timer in order.")
+def worker(once: bool, until: datetime | None) -> None:
+    """Fire due timers: forever, once, or up to a simulated instant."""
+    services = _services()
+    try:
+        if until is not None:
+            if until.tzinfo is None:
+                from domain.dates import CHINA_TZ
+
+                until = until.replace(tzinfo=CHINA_TZ)
+            fired = timers.run_until(services, until)
+            click.echo(f"clock at {until.isoformat()}; fired {len(fired)} instance(s)")
+        elif once:
+            fired = timers.sweep(services)
+            click.echo(f"fired {len(fired)} instance(s)")
+        else:
+            click.echo("timer worker running; Ctrl-C stops it")
+            timers.run_forever(services, services.settings.worker_interval_seconds)
+    except YibaoError as exc:
+        raise click.ClickException(exc.detail) from None
+    finally:
+        services.dispose()
+
+
+@main.command()
+def serve() -> None:
+    """Serve the API with gunicorn on YIBAO_HOST:YIBAO_PORT (and sweep timers in-process if embedded)."""
+    from .server import serve as run_server
+
+    run_server(load_settings())
+
+
+if __name__ == "__main__":
+    main()

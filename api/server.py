@@ -1,0 +1,47 @@
+"""`yibao serve`: gunicorn in-process, with the embedded timer sweeper in each worker when configured."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from workflows import timers
+from workflows.settings import Settings
+
+
+class _Server(BaseApplication):  # type: ignore[misc]
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        super().__init__()
+
+    def load_config(self) -> None:
+        s = self.settings
+        self.cfg.set("bind", f"{s.host}:{s.port}")
+        self.cfg.set("workers", s.web_workers)
+        self.cfg.set("worker_class", "gthread")
+        self.cfg.set("threads", 4)
+        self.cfg.set("accesslog", None)
+        self.cfg.set("post_worker_init", _start_sweeper if s.embedded_worker else (lambda worker: None))
+
+    def load(self) -> Any:
+        from . import create_app
+
+        return create_app(self.settings)
+
+
+def _start_sweeper(worker: Any) -> None:
+    app = worker.wsgi
+    services = app.extensions["yibao"]
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=timers.run_forever, args=(services, services.settings.worker_interval_seconds, stop.is_set),
+        name="yibao-timer-sweeper", daemon=True,
+    )
+    thread.start()
+
+
+def serve(settings: Settings) -> None:
+    """Run gunicorn until interrupted."""
+    _Server(settings).run()
