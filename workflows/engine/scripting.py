@@ -84,6 +84,14 @@ class _Policy(RestrictingNodeTransformer):
             self.error(node, f'name "{node.id}" is not allowed')
         return super().visit_Name(node)
 
+    def visit_Import(self, node: ast.Import) -> Any:
+        self.error(node, "import statements are not allowed; call a whitelisted function instead")
+        return node
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> Any:
+        self.error(node, "import statements are not allowed; call a whitelisted function instead")
+        return node
+
     def visit_ClassDef(self, node: ast.ClassDef) -> Any:
         self.error(node, "class definitions are not allowed")
         return node
@@ -118,7 +126,7 @@ class _Policy(RestrictingNodeTransformer):
         call = ast.Call(
             func=ast.Name("_binop_", ast.Load()), args=[ast.Constant(symbol), node.left, node.right], keywords=[]
         )
-        return ast.copy_location(call, node)
+        return ast.fix_missing_locations(ast.copy_location(call, node))
 
 
 def _with_tick(node: Any) -> Any:

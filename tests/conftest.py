@@ -1,0 +1,120 @@
+"""Shared fixtures: a migrated database per backend (SQLite always, PostgreSQL when it answers), services, app."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from storage.migrate import upgrade
+from storage.models import Base
+from workflows.context import Services, build_services
+from workflows.settings import Settings, load_settings
+
+DIAGRAMS = Path(__file__).parent / "diagrams"
+POSTGRES_ADMIN_URL = os.environ.get("YIBAO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+REQUIRE_POSTGRES = os.environ.get("YIBAO_REQUIRE_POSTGRES", "").lower() in ("1", "true", "yes")
+
+
+def _postgres_answers() -> str | None:
+    """None when PostgreSQL answers, else the reason it does not."""
+    try:
+        engine = create_engine(POSTGRES_ADMIN_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+        return None
+    except Exception as exc:
+        return f"PostgreSQL at {make_url(POSTGRES_ADMIN_URL).render_as_string()} does not answer: {type(exc).__name__}"
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this test session; skips (or fails in CI) without a server."""
+    reason = _postgres_answers()
+    if reason is not None:
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"{reason}; YIBAO_REQUIRE_POSTGRES=1 forbids skipping", pytrace=False)
+        pytest.skip(reason)
+    name = f"yibao_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated SQLite database file for this test session."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'yibao.db'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """Each test using it runs on SQLite and on PostgreSQL."""
+    fixture = "sqlite_url" if request.param == "sqlite" else "postgres_url"
+    url: str = request.getfixturevalue(fixture)
+    return url
+
+
+def _clear(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
+    engine.dispose()
+
+
+def make_settings(url: str, **overrides: object) -> Settings:
+    """Test settings: the given database, clock control on, everything else default."""
+    values: dict[str, object] = {"env": "test", "database_url": url, "allow_clock_control": True}
+    values.update(overrides)
+    return load_settings({}, **values)
+
+
+@pytest.fixture
+def services(database_url: str) -> Iterator[Services]:
+    """Services on a cleared database of the backend under test."""
+    _clear(database_url)
+    built = build_services(make_settings(database_url))
+    yield built
+    built.dispose()
+
+
+@pytest.fixture
+def sqlite_services(sqlite_url: str) -> Iterator[Services]:
+    """Services on a cleared SQLite database (for tests that need only one backend)."""
+    _clear(sqlite_url)
+    built = build_services(make_settings(sqlite_url))
+    yield built
+    built.dispose()
+
+
+@pytest.fixture
+def postgres_services(postgres_url: str) -> Iterator[Services]:
+    """Services on a cleared PostgreSQL database."""
+    _clear(postgres_url)
+    built = build_services(make_settings(postgres_url))
+    yield built
+    built.dispose()
+
+
+def diagram_text(name: str = "foundation.bpmn") -> str:
+    """The text of a test diagram."""
+    return (DIAGRAMS / name).read_text(encoding="utf-8")

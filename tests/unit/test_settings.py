@@ -1,0 +1,49 @@
+"""Settings come from YIBAO_* variables with clear errors; the README documents every one."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from domain.errors import InvalidInput
+from workflows.settings import SETTINGS, load_settings
+
+
+def test_defaults_are_the_embedded_sqlite_setup() -> None:
+    settings = load_settings({})
+    assert settings.database_url == "sqlite:///var/yibao.db"
+    assert settings.port == 8000
+    assert settings.allow_clock_control is False
+
+
+def test_port_comes_from_yibao_port() -> None:
+    assert load_settings({"YIBAO_PORT": "8765"}).port == 8765
+
+
+@pytest.mark.parametrize(
+    ("env", "field"),
+    [
+        ({"YIBAO_PORT": "eighty"}, "YIBAO_PORT"),
+        ({"YIBAO_ALLOW_CLOCK_CONTROL": "maybe"}, "YIBAO_ALLOW_CLOCK_CONTROL"),
+        ({"YIBAO_ENV": "staging"}, "YIBAO_ENV"),
+        ({"YIBAO_SCRIPT_TIMEOUT_MS": "0"}, "YIBAO_SCRIPT_TIMEOUT_MS"),
+    ],
+)
+def test_a_bad_value_names_the_variable(env: dict[str, str], field: str) -> None:
+    with pytest.raises(InvalidInput) as err:
+        load_settings(env)
+    assert err.value.field == field
+
+
+def test_clock_control_is_refused_in_production() -> None:
+    with pytest.raises(InvalidInput) as err:
+        load_settings({"YIBAO_ENV": "production", "YIBAO_ALLOW_CLOCK_CONTROL": "true"})
+    assert err.value.field == "YIBAO_ALLOW_CLOCK_CONTROL"
+
+
+def test_readme_table_lists_every_setting_with_its_default() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `(YIBAO_[A-Z_]+)` \| `([^`]*)` \|", readme, flags=re.M))
+    assert rows == {s.name: s.default for s in SETTINGS}
