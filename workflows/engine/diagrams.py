@@ -177,6 +177,8 @@ class DiagramRegistry:
         """Parse and check ``text``; raise :class:`DiagramRejected` naming the element at fault."""
         try:
             root = etree.fromstring(text.encode(), parser=_XML_PARSER)
+            if root.getroottree().docinfo.doctype:
+                raise DiagramRejected("DOCTYPE declarations are not allowed in a diagram", code="invalid_xml")
             parser = SpiffBpmnParser()
             parser.add_bpmn_xml(root, filename="diagram.bpmn")
             process_id = _choose_process(parser, key)
