@@ -51,14 +51,14 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import TaskState
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from domain.actors import DEVELOPMENT_OPERATOR, SYSTEM
 from domain.dates import CHINA_TZ
@@ -276,10 +276,9 @@ def bench_facade(backend: str, url: str, n: int, warmup: int, profile: bool) -> 
     """Time ``start_instance`` N times, then ``complete_task`` once on each instance started."""
     services = _services(url)
     try:
-        start, views = timed(lambda i: _start(services, i), range(warmup + n + int(profile)), warmup)
-        spare = views.pop() if profile else None
+        start, views = timed(lambda i: _start(services, i), range(warmup + n), warmup)
         lcs, completed = timed(lambda v: _complete(services, v), views, warmup)
-        report = profile_complete(services, spare) if spare is not None else None
+        report = profile_complete(services, _start(services, warmup + n)) if profile else None
         return FacadeResult(backend, start, lcs, views[0].state_bytes, completed[0].state_bytes, report)
     finally:
         services.dispose()
@@ -390,8 +389,8 @@ def _ratio(a: Timing, b: Timing) -> float:
 # --- main ------------------------------------------------------------------------------------------------------
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--n", type=int, default=400, help="timed iterations per series (default 400)")
-    parser.add_argument("--warmup", type=int, default=30, help="untimed calls before each series (default 30)")
+    parser.add_argument("--n", type=int, default=1000, help="timed iterations per series (default %(default)s)")
+    parser.add_argument("--warmup", type=int, default=50, help="untimed calls before each series (default %(default)s)")
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL,
                         help="database to create, use and drop (default %(default)s)")
     parser.add_argument("--no-postgres", action="store_true", help="skip PostgreSQL")

@@ -86,9 +86,9 @@ class Settings:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
-    """Read the YIBAO_* variables (or ``env``), apply ``overrides`` and check the combination."""
-    env = os.environ if env is None else env
+def load_settings(environ: Mapping[str, str] | None = None, /, **overrides: object) -> Settings:
+    """Read the YIBAO_* variables (or ``environ``), apply ``overrides`` and check the combination."""
+    env = os.environ if environ is None else environ
     name = env.get("YIBAO_ENV", _DEFAULTS["YIBAO_ENV"]).strip()
     if name not in ENVIRONMENTS:
         raise InvalidInput(f"YIBAO_ENV must be one of {', '.join(ENVIRONMENTS)}", code="bad_setting", field="YIBAO_ENV")

@@ -1,0 +1,98 @@
+"""Races settled by PostgreSQL with real concurrent connections: the sweep, a crashed worker, a lost update."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from domain.actors import SYSTEM
+from domain.errors import Conflict
+from workflows import clock, definitions, instances, timers
+from workflows.context import Services, build_services
+
+from ..bpmn import diagrams
+from ..conftest import make_settings
+from .test_timers import fired_counts, start_timed
+
+pytestmark = pytest.mark.postgres
+T0 = datetime(2026, 11, 24, 0, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def timed(postgres_services: Services) -> Services:
+    definitions.deploy(postgres_services, SYSTEM, diagrams.timer("due_at"), "timer.bpmn")
+    clock.set_clock(postgres_services, SYSTEM, T0)
+    return postgres_services
+
+
+def test_two_workers_over_200_due_timers_fire_each_exactly_once(timed: Services, postgres_url: str) -> None:
+    ids = [start_timed(timed, T0 + timedelta(minutes=1), f"k{i}") for i in range(200)]
+    clock.set_clock(timed, SYSTEM, T0 + timedelta(hours=1))
+    workers = [build_services(make_settings(postgres_url)) for _ in range(2)]
+    results: list[list[str]] = [[], []]
+    barrier = threading.Barrier(2)
+
+    def work(index: int) -> None:
+        barrier.wait()
+        results[index] = timers.sweep(workers[index])
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    for w in workers:
+        w.dispose()
+    fired = results[0] + results[1]
+    assert sorted(fired) == sorted(ids)  # every timer fired, none twice across workers
+    assert fired_counts(timed) == dict.fromkeys(ids, 1)
+    assert {instances.get_instance(timed, i).status for i in ids[:5]} == {"completed"}
+
+
+def test_a_crashed_workers_claim_is_picked_up_by_another(timed: Services) -> None:
+    first = start_timed(timed, T0 + timedelta(minutes=1), "first")
+    second = start_timed(timed, T0 + timedelta(minutes=2), "second")
+    now = T0 + timedelta(hours=1)
+    crashed = timed.uow().__enter__()
+    claimed = crashed.instances.claim_due(now)  # holds the row lock, then dies without committing
+    assert claimed is not None and claimed.id == first
+    assert timers.sweep(timed, now) == [second]  # the locked row is skipped, not waited for
+    crashed.session.close()  # the connection goes away: its transaction is rolled back, the lock released
+    assert timers.sweep(timed, now) == [first]
+    assert fired_counts(timed) == {first: 1, second: 1}
+
+
+def test_two_completions_of_one_task_one_wins_the_other_gets_a_conflict(
+    postgres_services: Services, postgres_url: str
+) -> None:
+    from ..conftest import diagram_text
+
+    definitions.deploy(postgres_services, SYSTEM, diagram_text(), "foundation.bpmn")
+    started = instances.start_instance(postgres_services, SYSTEM, "foundation_demo", {})
+    task_id = started.tasks[0].id
+    contenders = [build_services(make_settings(postgres_url)) for _ in range(2)]
+    outcomes: list[object] = [None, None]
+    barrier = threading.Barrier(2)
+
+    def complete(index: int) -> None:
+        barrier.wait()
+        try:
+            outcomes[index] = instances.complete_task(
+                contenders[index], SYSTEM, started.id, task_id, {"code": "C09100100000000211790000049", "amount": 1}
+            )
+        except Conflict as exc:
+            outcomes[index] = exc
+
+    threads = [threading.Thread(target=complete, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    for c in contenders:
+        c.dispose()
+    assert sorted(type(o).__name__ for o in outcomes) == ["Conflict", "InstanceView"]
+    after = instances.get_instance(postgres_services, started.id)
+    assert after.completed_element_ids.count("submit") == 1
+    assert after.active_element_ids == ["wait_ack"]

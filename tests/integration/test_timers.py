@@ -1,0 +1,78 @@
+"""The timer sweep on both backends: fires what is due, once, in order; the simulated clock is shared."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from domain.actors import SYSTEM
+from domain.errors import Forbidden
+from storage.models import AuditEntry
+from workflows import clock, definitions, instances, timers
+from workflows.context import Services, build_services
+
+from ..bpmn import diagrams
+from ..conftest import make_settings
+
+T0 = datetime(2026, 11, 24, 0, 0, tzinfo=timezone.utc)
+
+
+def start_timed(services: Services, due: datetime, key: str) -> str:
+    return instances.start_instance(services, SYSTEM, "tiny", {"due_at": due.isoformat()}, business_key=key).id
+
+
+def fired_counts(services: Services) -> dict[str, int]:
+    with services.uow() as uow:
+        rows = uow.session.execute(
+            select(AuditEntry.aggregate_id, func.count()).where(AuditEntry.action == "timer.fired")
+            .group_by(AuditEntry.aggregate_id)
+        ).all()
+    return {r[0]: r[1] for r in rows}
+
+
+@pytest.fixture
+def timed(services: Services) -> Services:
+    definitions.deploy(services, SYSTEM, diagrams.timer("due_at"), "timer.bpmn")
+    clock.set_clock(services, SYSTEM, T0)
+    return services
+
+
+def test_sweep_fires_only_due_timers_each_once(timed: Services) -> None:
+    due = [start_timed(timed, T0 + timedelta(hours=h), f"k{h}") for h in (1, 2, 30)]
+    assert timers.sweep(timed) == []
+    clock.set_clock(timed, SYSTEM, T0 + timedelta(hours=3))
+    assert sorted(timers.sweep(timed)) == sorted(due[:2])
+    assert timers.sweep(timed) == []
+    assert fired_counts(timed) == {due[0]: 1, due[1]: 1}
+    assert instances.get_instance(timed, due[0]).status == "completed"
+    assert instances.get_instance(timed, due[2]).next_timer_at == T0 + timedelta(hours=30)
+
+
+def test_run_until_fires_every_due_timer_in_order_and_leaves_the_clock_there(timed: Services) -> None:
+    ids = {start_timed(timed, T0 + timedelta(days=d), f"d{d}"): d for d in (9, 3, 6, 400)}
+    fired = timers.run_until(timed, T0 + timedelta(days=10))
+    assert [ids[i] for i in fired] == [3, 6, 9]
+    assert clock.read_clock(timed).now == T0 + timedelta(days=10)
+    with timed.uow() as uow:
+        completed_at = {i: uow.instances.get(i).updated_at for i in fired}  # type: ignore[union-attr]
+    assert all(completed_at[i] > T0 + timedelta(days=ids[i]) for i in fired)
+
+
+def test_the_simulated_clock_lives_in_the_database(timed: Services, database_url: str) -> None:
+    other = build_services(make_settings(database_url))  # a second process, as far as the clock knows
+    try:
+        clock.set_clock(timed, SYSTEM, T0 + timedelta(days=42))
+        assert clock.read_clock(other).now == T0 + timedelta(days=42)
+    finally:
+        other.dispose()
+
+
+def test_the_clock_cannot_be_set_without_clock_control(database_url: str) -> None:
+    locked = build_services(make_settings(database_url, allow_clock_control=False))
+    try:
+        with pytest.raises(Forbidden):
+            clock.set_clock(locked, SYSTEM, T0)
+    finally:
+        locked.dispose()
