@@ -3,7 +3,8 @@
 Two operations are timed, each on the test diagram ``tests/diagrams/foundation.bpmn`` (user task ``submit``, then a
 script task calling a domain function, a gateway, a message catch and a timer):
 
-* **start** - create an instance and run it to its first user task (``submit`` READY).
+* **start** - create an instance and run it to its first user task (``submit`` READY). The raw engine keeps the
+  workflow in memory; the facade also serializes it and inserts the row, so that ratio includes one save.
 * **load+complete+save** - restore an instance waiting on ``submit``, complete it with a form's data, run the engine
   to the next wait (the message catch) and serialize the state again.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -118,3 +118,18 @@ def postgres_services(postgres_url: str) -> Iterator[Services]:
 def diagram_text(name: str = "foundation.bpmn") -> str:
     """The text of a test diagram."""
     return (DIAGRAMS / name).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def more_services(database_url: str) -> Iterator[Callable[..., Services]]:
+    """Build further services on the same database (another process, other settings); all closed afterwards."""
+    built: list[Services] = []
+
+    def build(**overrides: object) -> Services:
+        services = build_services(make_settings(database_url, **overrides))
+        built.append(services)
+        return services
+
+    yield build
+    for services in built:
+        services.dispose()

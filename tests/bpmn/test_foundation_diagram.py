@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,7 +14,7 @@ from workflows.script_functions import SCRIPT_FUNCTIONS
 from ..conftest import diagram_text
 from . import diagrams
 
-T0 = datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 CODE = "C09100100000000211790000049"
 
 
@@ -67,7 +67,7 @@ def test_fast_path_waits_for_the_message_then_the_timer(engine: Engine) -> None:
     snap = run.snapshot()
     assert snap.subscriptions == ()
     # notice_deadline(today, 10): midnight China time ten days after 2026-11-24
-    assert snap.next_timer_at == datetime(2026, 12, 3, 16, 0, tzinfo=timezone.utc)
+    assert snap.next_timer_at == datetime(2026, 12, 3, 16, 0, tzinfo=UTC)
     run.advance(snap.next_timer_at - timedelta(seconds=1))
     assert reload(engine, run).snapshot().status == "waiting"
     run.advance(snap.next_timer_at + timedelta(seconds=1))
@@ -79,9 +79,9 @@ def test_fast_path_waits_for_the_message_then_the_timer(engine: Engine) -> None:
 def test_timers_follow_the_engine_clock_not_the_machine(engine: Engine) -> None:
     run = engine.start(engine.diagram(diagrams.timer('"2030-01-01T00:00:00+08:00"')), {}, T0)
     assert run.snapshot().status == "waiting"
-    run.advance(datetime(2029, 12, 31, 15, 59, tzinfo=timezone.utc))
+    run.advance(datetime(2029, 12, 31, 15, 59, tzinfo=UTC))
     assert run.snapshot().status == "waiting"
-    run.advance(datetime(2029, 12, 31, 16, 1, tzinfo=timezone.utc))
+    run.advance(datetime(2029, 12, 31, 16, 1, tzinfo=UTC))
     assert run.snapshot().status == "completed"
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -17,7 +17,7 @@ from ..conftest import make_settings
 from .test_timers import fired_counts, start_timed
 
 pytestmark = pytest.mark.postgres
-T0 = datetime(2026, 11, 24, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 24, 0, 0, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import inspect
@@ -14,7 +14,7 @@ from workflows.context import Services
 
 from ..conftest import diagram_text
 
-T0 = datetime(2026, 11, 24, 8, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 24, 8, tzinfo=UTC)
 
 
 def test_state_round_trips_through_the_column_with_every_task_data(services: Services) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -11,12 +12,11 @@ from domain.actors import SYSTEM
 from domain.errors import Forbidden
 from storage.models import AuditEntry
 from workflows import clock, definitions, instances, timers
-from workflows.context import Services, build_services
+from workflows.context import Services
 
 from ..bpmn import diagrams
-from ..conftest import make_settings
 
-T0 = datetime(2026, 11, 24, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 24, 0, 0, tzinfo=UTC)
 
 
 def start_timed(services: Services, due: datetime, key: str) -> str:
@@ -60,19 +60,14 @@ def test_run_until_fires_every_due_timer_in_order_and_leaves_the_clock_there(tim
     assert all(completed_at[i] > T0 + timedelta(days=ids[i]) for i in fired)
 
 
-def test_the_simulated_clock_lives_in_the_database(timed: Services, database_url: str) -> None:
-    other = build_services(make_settings(database_url))  # a second process, as far as the clock knows
-    try:
-        clock.set_clock(timed, SYSTEM, T0 + timedelta(days=42))
-        assert clock.read_clock(other).now == T0 + timedelta(days=42)
-    finally:
-        other.dispose()
+def test_the_simulated_clock_lives_in_the_database(timed: Services, more_services: Callable[..., Services]) -> None:
+    other = more_services()  # a second process, as far as the clock knows
+    clock.set_clock(timed, SYSTEM, T0 + timedelta(days=42))
+    assert clock.read_clock(other).now == T0 + timedelta(days=42)
 
 
-def test_the_clock_cannot_be_set_without_clock_control(database_url: str) -> None:
-    locked = build_services(make_settings(database_url, allow_clock_control=False))
-    try:
-        with pytest.raises(Forbidden):
-            clock.set_clock(locked, SYSTEM, T0)
-    finally:
-        locked.dispose()
+def test_the_clock_cannot_be_set_without_clock_control(
+    services: Services, more_services: Callable[..., Services]
+) -> None:
+    with pytest.raises(Forbidden):
+        clock.set_clock(more_services(allow_clock_control=False), SYSTEM, T0)

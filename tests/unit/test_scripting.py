@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -136,7 +136,7 @@ def test_now_and_today_come_from_the_engine_clock() -> None:
     from workflows.engine import Engine
 
     engine = Engine({}, ScriptLimits())
-    at = datetime(2030, 1, 1, 20, tzinfo=timezone.utc)  # 04:00 on 2 January in China
+    at = datetime(2030, 1, 1, 20, tzinfo=UTC)  # 04:00 on 2 January in China
     with engine_time(at):
         assert engine.environment.evaluate("today()", {}) == date(2030, 1, 2)
         assert engine.environment.evaluate("now()", {}) == at

@@ -32,7 +32,7 @@ from RestrictedPython.Guards import (
 from RestrictedPython.transformer import RestrictingNodeTransformer
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
-from domain.errors import YibaoError
+from domain.errors import InvalidInput
 
 Mode = Literal["exec", "eval"]
 
@@ -48,14 +48,14 @@ _PERCENT_WIDTH = re.compile(r"%[-+ #0]*(\*|\d+)?(?:\.(\*|\d+))?")
 _INT_BITS_LIMIT = 64_000
 
 
-class ScriptRejected(YibaoError):
+class ScriptRejected(InvalidInput):
     """A script or expression does not compile under the restrictions."""
 
     code = "script_rejected"
     title = "Script rejected"
 
 
-class ScriptLimitExceeded(YibaoError):
+class ScriptLimitExceeded(InvalidInput):
     """A running script went past a bound: time, iterations, size of what it builds, or task data size."""
 
     code = "script_limit_exceeded"

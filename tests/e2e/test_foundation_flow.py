@@ -1,0 +1,99 @@
+"""The foundation diagram end to end: deploy, start, complete, message and timer through HTTP and the worker."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from click.testing import CliRunner
+from flask.testing import FlaskClient
+
+from api.cli import main as cli
+
+from ..conftest import diagram_text
+
+CODE = "C09100100000000211790000049"
+
+
+def ok(response: Any, status: int = 200) -> dict[str, Any]:
+    assert response.status_code == status, response.get_json()
+    body: dict[str, Any] = response.get_json()
+    return body
+
+
+def test_fast_path_through_http_and_the_worker(client: FlaskClient, database_url: str) -> None:
+    deployed = ok(client.post("/process-definitions", json={"bpmn": diagram_text(), "filename": "f.bpmn"}), 201)
+    assert deployed["created"] is True and deployed["definition"]["version"] == 1
+    lanes = {t["bpmn_id"]: t["lane"] for t in deployed["definition"]["user_tasks"]}
+    assert lanes == {"submit": "hospital_officer", "review": "bureau_officer"}
+    ok(client.put("/clock", json={"now": "2026-11-24T09:00:00+08:00"}))
+
+    started = ok(client.post("/process-instances", json={"definition_key": "foundation_demo",
+                                                         "business_key": "APP-2026-0001"}), 201)
+    assert started["status"] == "waiting" and started["state_bytes"] <= 2048
+    (task,) = started["tasks"]
+    assert (task["bpmn_id"], task["lane"]) == ("submit", "hospital_officer")
+
+    after = ok(client.post(f"/process-instances/{started['id']}/tasks/{task['id']}/completion",
+                           json={"data": {"code": CODE, "amount": 300}}))
+    assert after["active_element_ids"] == ["wait_ack"]
+    assert after["subscriptions"] == [{"message": "nhsa_ack", "correlation_key": CODE[:15], "element_id": "wait_ack"}]
+
+    wrong = client.post("/messages", json={"name": "nhsa_ack", "correlation_key": "C99999999999999"})
+    assert wrong.status_code == 404 and wrong.get_json()["code"] == "no_subscription"
+    delivered = ok(client.post("/messages", json={"name": "nhsa_ack", "correlation_key": CODE[:15],
+                                                  "payload": {"filing_no": "NHSA-2026-17"}}))
+    assert delivered["delivered_to"] == [started["id"]]
+    waiting = ok(client.get(f"/process-instances/{started['id']}"))
+    assert waiting["active_element_ids"] == ["notice_period"]
+    assert waiting["next_timer_at"] == "2026-12-03T16:00:00+00:00"
+
+    env = {"YIBAO_DATABASE_URL": database_url, "YIBAO_ALLOW_CLOCK_CONTROL": "true"}
+    early = CliRunner().invoke(cli, ["worker", "--until", "2026-12-03T23:59:00+08:00"], env=env)
+    assert early.exit_code == 0, early.output
+    assert ok(client.get(f"/process-instances/{started['id']}"))["status"] == "waiting"
+    result = CliRunner().invoke(cli, ["worker", "--until", "2026-12-04T00:01:00+08:00"], env=env)
+    assert result.exit_code == 0 and "fired 1 instance" in result.output, result.output
+
+    done = ok(client.get(f"/process-instances/{started['id']}"))
+    assert done["status"] == "completed"
+    assert done["data"]["nhsa_ack"] == {"filing_no": "NHSA-2026-17"}
+    assert done["data"]["entry_key"] == CODE[:15]
+    assert set(done["completed_element_ids"]) >= {"submit", "derive", "route", "wait_ack", "notice_period", "end"}
+    listed = ok(client.get("/process-instances", query_string={"status": "completed"}))
+    assert listed["total"] == 1 and listed["items"][0]["business_key"] == "APP-2026-0001"
+
+
+def test_review_path_through_http(client: FlaskClient) -> None:
+    ok(client.post("/process-definitions", json={"bpmn": diagram_text()}), 201)
+    started = ok(client.post("/process-instances", json={"definition_key": "foundation_demo"}), 201)
+    iid = started["id"]
+    after = ok(client.post(f"/process-instances/{iid}/tasks/{started['tasks'][0]['id']}/completion",
+                           json={"data": {"code": CODE, "amount": 250000}}))
+    (review,) = after["tasks"]
+    assert (review["bpmn_id"], review["lane"]) == ("review", "bureau_officer")
+    done = ok(client.post(f"/process-instances/{iid}/tasks/{review['id']}/completion",
+                          json={"data": {"decision": "include"}}))
+    assert done["status"] == "completed"
+    again = client.post(f"/process-instances/{iid}/tasks/{review['id']}/completion", json={"data": {}})
+    assert again.status_code == 409 and again.get_json()["code"] == "instance_completed"
+
+
+def test_redeploying_the_same_file_is_a_no_op_and_a_change_is_a_new_version(client: FlaskClient) -> None:
+    text = diagram_text()
+    first = ok(client.post("/process-definitions", json={"bpmn": text}), 201)
+    started = ok(client.post("/process-instances", json={"definition_key": "foundation_demo"}), 201)
+    same = ok(client.post("/process-definitions", json={"bpmn": text}), 200)
+    assert same["created"] is False and same["definition"]["id"] == first["definition"]["id"]
+    changed = ok(client.post("/process-definitions", json={"bpmn": text.replace("Submit application",
+                                                                                "Submit the application")}), 201)
+    assert changed["definition"]["version"] == 2
+    # The running instance keeps the version it started on; a new one takes the latest.
+    assert ok(client.get(f"/process-instances/{started['id']}"))["definition_version"] == 1
+    newer = ok(client.post("/process-instances", json={"definition_key": "foundation_demo"}), 201)
+    assert newer["definition_version"] == 2 and newer["tasks"][0]["name"] == "Submit the application"
+    pinned = ok(client.post("/process-instances", json={"definition_key": "foundation_demo", "version": 1}), 201)
+    assert pinned["definition_version"] == 1
+    versions = ok(client.get("/process-definitions", query_string={"key": "foundation_demo"}))
+    assert [v["version"] for v in versions] == [1, 2]
+    detail = ok(client.get(f"/process-definitions/{first['definition']['id']}"))
+    assert detail["bpmn_text"] == text
