@@ -1,0 +1,63 @@
+"""The OpenAPI document, the local interactive docs, and the request log."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+
+import pytest
+from flask.testing import FlaskClient
+
+ENDPOINTS = {
+    ("get", "/healthz"), ("get", "/readyz"), ("get", "/process-definitions"), ("post", "/process-definitions"),
+    ("get", "/process-definitions/{definition_id}"), ("get", "/process-instances"), ("post", "/process-instances"),
+    ("get", "/process-instances/{instance_id}"), ("post", "/process-instances/{instance_id}/tasks/{task_id}/completion"),
+    ("post", "/messages"), ("get", "/incidents"), ("post", "/incidents/{incident_id}/retry"), ("get", "/clock"),
+    ("put", "/clock"),
+}
+
+
+def test_openapi_lists_every_endpoint_with_its_schemas(client: FlaskClient) -> None:
+    spec = client.get("/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    found = {(method, path) for path, ops in spec["paths"].items() for method in ops if method != "parameters"}
+    assert found == ENDPOINTS
+    start = spec["paths"]["/process-instances"]["post"]
+    assert "requestBody" in start and "201" in start["responses"]
+    schemas = spec["components"]["schemas"]
+    assert {"StartIn", "InstanceOut", "DeployIn", "MessageIn"} <= set(schemas)
+
+
+def test_docs_load_nothing_from_the_internet(client: FlaskClient) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    refs = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert refs and all(r.startswith("/") for r in refs), refs
+    assert "/openapi.json" in html
+    for ref in refs:
+        response = client.get(ref)
+        response.close()
+        assert response.status_code == 200, ref
+
+
+def test_one_json_log_line_per_request_without_query_or_body(
+    client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    logger = logging.getLogger("yibao.request")
+    logger.addHandler(caplog.handler)
+    try:
+        response = client.get("/process-instances/some-id?name=张三", headers={"X-Request-Id": "req-12345678"})
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert response.headers["X-Request-Id"] == "req-12345678"
+    (record,) = {id(r): r for r in caplog.records if r.name == "yibao.request"}.values()
+    assert record.request_id == "req-12345678"  # type: ignore[attr-defined]
+    assert record.endpoint == "/process-instances/<instance_id>"  # type: ignore[attr-defined]
+    assert record.status == 404  # type: ignore[attr-defined]
+    from api.requestlog import JsonFormatter
+
+    line = JsonFormatter().format(record)
+    assert json.loads(line)["request_id"] == "req-12345678"
+    assert "张三" not in line and "some-id" not in line
