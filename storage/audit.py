@@ -19,6 +19,13 @@ def entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
     return hashlib.sha256((prev_hash + body).encode()).hexdigest()
 
 
+def to_json(value: Any) -> str | None:
+    """The canonical JSON text stored in an entry's before/after columns."""
+    if value is None:
+        return None
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
 HASHED_FIELDS = (
     "aggregate_type", "aggregate_id", "seq", "at", "actor", "actor_org", "action",
     "object_type", "object_id", "before", "after", "reason",

@@ -29,8 +29,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Any) -> None:
-    # BEGIN IMMEDIATE takes the write lock up front: two writers wait on each other instead of failing late.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A writing transaction takes the write lock up front (BEGIN IMMEDIATE): two writers wait on each other
+    # instead of failing late. A unit of work opened read-only starts a plain BEGIN and never blocks on it.
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("yibao_read_only") else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

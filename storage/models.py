@@ -98,6 +98,9 @@ class ProcessInstance(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     started_by: Mapped[str] = mapped_column(String(200))
+    # Head of this instance's audit chain, kept on the row the writing transaction already holds (DESIGN.md).
+    audit_seq: Mapped[int] = mapped_column(Integer, default=0)
+    audit_head: Mapped[str] = mapped_column(String(64), default="0" * 64)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once
 

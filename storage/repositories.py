@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .audit import GENESIS, HASHED_FIELDS, entry_hash
+from .audit import GENESIS, HASHED_FIELDS, entry_hash, to_json
 from .models import (
     AuditEntry,
     ClockSetting,
@@ -32,6 +31,19 @@ class Definitions:
 
     def get(self, definition_id: str) -> ProcessDefinition | None:
         return self.session.get(ProcessDefinition, definition_id)
+
+    def meta(self, definition_id: str) -> tuple[str, str, int, str] | None:
+        """(id, key, version, content hash) of a version, without its BPMN text."""
+        t = ProcessDefinition
+        row = self.session.execute(
+            select(t.id, t.key, t.version, t.content_hash).where(t.id == definition_id)
+        ).first()
+        return (row[0], row[1], row[2], row[3]) if row is not None else None
+
+    def text(self, definition_id: str) -> str:
+        """The BPMN text of a version."""
+        query = select(ProcessDefinition.bpmn_text).where(ProcessDefinition.id == definition_id)
+        return str(self.session.scalar(query))
 
     def latest(self, key: str) -> ProcessDefinition | None:
         query = select(ProcessDefinition).where(ProcessDefinition.key == key)
@@ -61,15 +73,6 @@ class Instances:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def get(self, instance_id: str, *, lock: bool = False) -> ProcessInstance | None:
-        query = select(ProcessInstance).where(ProcessInstance.id == instance_id)
-        if lock:
-            query = query.with_for_update()
-        return self.session.scalars(query).first()
-
-    def add(self, instance: ProcessInstance) -> None:
-        self.session.add(instance)
-
     def list(
         self, *, definition_key: str | None = None, status: str | None = None, business_key: str | None = None,
         limit: int = 50, offset: int = 0,
@@ -86,16 +89,6 @@ class Instances:
             query.order_by(ProcessInstance.created_at.desc(), ProcessInstance.id).limit(limit).offset(offset)
         ).all()
         return rows, total
-
-    def claim_due(self, now: datetime, exclude: Sequence[str] = ()) -> ProcessInstance | None:
-        """Lock the waiting instance whose deadline passed longest ago; rows other workers hold are skipped."""
-        query = select(ProcessInstance).where(
-            ProcessInstance.status == "waiting", ProcessInstance.next_timer_at < now
-        )
-        if exclude:
-            query = query.where(ProcessInstance.id.not_in(list(exclude)))
-        query = query.order_by(ProcessInstance.next_timer_at).limit(1).with_for_update(skip_locked=True)
-        return self.session.scalars(query).first()
 
     def earliest_due(self, until: datetime) -> datetime | None:
         """The earliest pending deadline not after ``until``."""
@@ -126,6 +119,7 @@ class Incidents:
         return self.session.get(Incident, incident_id)
 
     def open_for(self, instance_id: str) -> Sequence[Incident]:
+        """Open incidents of an instance."""
         query = select(Incident).where(Incident.instance_id == instance_id, Incident.status == "open")
         return self.session.scalars(query.order_by(Incident.created_at)).all()
 
@@ -146,19 +140,11 @@ class Subscriptions:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def replace(self, instance_id: str, rows: Sequence[MessageSubscription]) -> None:
-        self.session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == instance_id))
-        self.session.add_all(rows)
-
     def matching(self, message_name: str, correlation_key: str) -> list[str]:
         query = select(MessageSubscription.instance_id).where(
             MessageSubscription.message_name == message_name, MessageSubscription.correlation_key == correlation_key
         )
         return sorted(set(self.session.scalars(query).all()))
-
-    def for_instance(self, instance_id: str) -> Sequence[MessageSubscription]:
-        query = select(MessageSubscription).where(MessageSubscription.instance_id == instance_id)
-        return self.session.scalars(query.order_by(MessageSubscription.id)).all()
 
 
 class Audit:
@@ -182,7 +168,7 @@ class Audit:
         fields: dict[str, Any] = {
             "aggregate_type": aggregate_type, "aggregate_id": aggregate_id, "seq": seq, "at": at, "actor": actor,
             "actor_org": actor_org, "action": action, "object_type": object_type, "object_id": object_id,
-            "before": _json(before), "after": _json(after), "reason": reason,
+            "before": to_json(before), "after": to_json(after), "reason": reason,
         }
         entry = AuditEntry(**fields, prev_hash=prev, hash=entry_hash(prev, {k: fields[k] for k in HASHED_FIELDS}))
         self.session.add(entry)
@@ -217,9 +203,3 @@ class Clock:
         row = self.get()
         if row is not None:
             self.session.delete(row)
-
-
-def _json(value: Any) -> str | None:
-    if value is None:
-        return None
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)

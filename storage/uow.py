@@ -10,18 +10,24 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from domain.errors import Conflict, Unavailable
 
+from .instance_store import InstanceStore
 from .repositories import Audit, Clock, Definitions, Incidents, Instances, Subscriptions
 
 
 class UnitOfWork:
     """Opens a session and its repositories; commits only when told to."""
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(self, session_factory: sessionmaker[Session], read_only: bool = False) -> None:
         self._factory = session_factory
+        self._read_only = read_only
+        self._committed = False
         self.session: Session
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._factory()
+        if self._read_only:  # SQLite: a plain BEGIN, so readers do not queue for the writer lock
+            self.session.connection(execution_options={"yibao_read_only": True})
+        self.store = InstanceStore(self.session)
         self.definitions = Definitions(self.session)
         self.instances = Instances(self.session)
         self.incidents = Incidents(self.session)
@@ -34,7 +40,8 @@ class UnitOfWork:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         try:
-            self.session.rollback()
+            if not self._committed:
+                self.session.rollback()
         finally:
             self.session.close()
 
@@ -52,6 +59,7 @@ class UnitOfWork:
         """Commit the transaction; a concurrent change becomes a Conflict, a lost database Unavailable."""
         try:
             self.session.commit()
+            self._committed = True
         except StaleDataError:
             raise Conflict("the object was changed by another request; reload and retry",
                            code="concurrent_update") from None

@@ -2,31 +2,61 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine as DbEngine
 from sqlalchemy.orm import Session, sessionmaker
 
+from domain.errors import NotFound
 from storage.db import make_engine, make_session_factory
 from storage.uow import UnitOfWork
 
-from .engine import Engine, ScriptLimits
+from .engine import Diagram, Engine, ScriptLimits
 from .script_functions import SCRIPT_FUNCTIONS
 from .settings import Settings
 
 
+@dataclass(frozen=True)
+class DefinitionRef:
+    """The identity of a deployed diagram version."""
+
+    id: str
+    key: str
+    version: int
+    content_hash: str
+
+
 @dataclass
 class Services:
-    """The process-wide services; nothing here holds per-request state."""
+    """The process-wide services; nothing here holds per-request state (caches hold immutable versions only)."""
 
     settings: Settings
     db: DbEngine
     session_factory: sessionmaker[Session]
     engine: Engine
+    _definitions: dict[str, DefinitionRef] = field(default_factory=dict)
 
-    def uow(self) -> UnitOfWork:
-        """A new unit of work."""
-        return UnitOfWork(self.session_factory)
+    def uow(self, read_only: bool = False) -> UnitOfWork:
+        """A new unit of work; ``read_only`` for use cases that only read."""
+        return UnitOfWork(self.session_factory, read_only)
+
+    def definition(self, uow: UnitOfWork, definition_id: str) -> DefinitionRef:
+        """A deployed version's identity and parsed diagram, cached per process (versions never change)."""
+        ref = self._definitions.get(definition_id)
+        if ref is None:
+            meta = uow.definitions.meta(definition_id)
+            if meta is None:
+                raise NotFound(f"no process definition {definition_id}", code="definition_not_found")
+            ref = DefinitionRef(*meta)
+            self._definitions[definition_id] = ref
+        return ref
+
+    def diagram(self, uow: UnitOfWork, ref: DefinitionRef) -> Diagram:
+        """The parsed diagram of a version; its BPMN text is read only the first time."""
+        diagram = self.engine.diagrams.cached(ref.content_hash)
+        if diagram is None:
+            diagram = self.engine.diagram(uow.definitions.text(ref.id), ref.content_hash, ref.key)
+        return diagram
 
     def dispose(self) -> None:
         """Close the database pool."""

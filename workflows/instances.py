@@ -3,65 +3,89 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from domain.actors import Actor
 from domain.errors import Conflict, InvalidInput, NotFound
-from storage.models import Incident, MessageSubscription, ProcessDefinition, ProcessInstance
+from storage.audit import GENESIS
+from storage.instance_store import InstanceRecord, SubscriptionRow
+from storage.models import new_id
 from storage.uow import UnitOfWork
 
 from . import clock
-from .context import Services
+from .context import DefinitionRef, Services
 from .engine import Run, Snapshot
 from .views import IncidentView, InstanceView, Page, TaskView
 
 MAX_PAGE = 200
 
 
-def _definition_for_start(uow: UnitOfWork, key: str, version: int | None) -> ProcessDefinition:
-    row = uow.definitions.latest(key) if version is None else uow.definitions.version(key, version)
-    if row is None:
-        suffix = f" version {version}" if version is not None else ""
-        raise NotFound(f"no process definition '{key}'{suffix}", code="definition_not_found", field="definition_key")
-    return row
+@dataclass
+class Loaded:
+    """An instance restored for one use case, with what is needed to save it again."""
+
+    record: InstanceRecord
+    ref: DefinitionRef
+    run: Run
+    waiting_messages: frozenset[str]
+    is_new: bool = False
 
 
-def save_run(
-    services: Services, uow: UnitOfWork, instance: ProcessInstance, run: Run, now: datetime,
-    actor: Actor, action: str, reason: str | None = None,
+def load(services: Services, uow: UnitOfWork, instance_id: str, *, lock: bool = True) -> Loaded:
+    """Read an instance (locked for update unless ``lock`` is false) and restore its workflow."""
+    record = uow.store.load(instance_id, lock=lock)
+    if record is None:
+        raise NotFound(f"no process instance {instance_id}", code="instance_not_found")
+    return restore(services, uow, record)
+
+
+def restore(services: Services, uow: UnitOfWork, record: InstanceRecord) -> Loaded:
+    """Restore the workflow of an instance row onto its diagram version."""
+    ref = services.definition(uow, record.definition_id)
+    run = services.engine.restore(services.diagram(uow, ref), record.state)
+    return Loaded(record, ref, run, run.waiting_message_task_ids())
+
+
+def save(
+    services: Services, uow: UnitOfWork, loaded: Loaded, now: datetime, actor: Actor, action: str,
+    reason: str | None = None,
 ) -> Snapshot:
-    """Write the run's state and everything that changes with it (subscriptions, incident, audit) in ``uow``."""
+    """Write the run's state and what changes with it (subscriptions, incident, audit) in ``uow``."""
+    record, run = loaded.record, loaded.run
     snapshot = run.snapshot()
-    before = instance.status if instance.state else None  # a new instance has no state yet
-    instance.state = run.dump()
-    instance.state_format = services.engine.state_format
-    instance.status = snapshot.status
-    instance.next_timer_at = snapshot.next_timer_at if snapshot.status == "waiting" else None
-    instance.updated_at = now
-    uow.instances.add(instance)
-    uow.flush()
-    uow.subscriptions.replace(instance.id, [
-        MessageSubscription(
-            instance_id=instance.id, message_name=s.message,
-            correlation_key=s.correlation_key or instance.business_key or instance.id,
-            task_id=s.task_id, element_id=s.bpmn_id, created_at=now,
-        )
-        for s in snapshot.subscriptions
-    ] if snapshot.status == "waiting" else [])
-    if snapshot.failure is not None and before != "errored":
-        uow.incidents.add(Incident(
-            instance_id=instance.id, element_id=snapshot.failure.element_id, code=snapshot.failure.code,
-            message=snapshot.failure.message, status="open", created_at=now,
-        ))
-    uow.audit.append(
-        aggregate_type="instance", aggregate_id=instance.id, at=now, actor=actor.user_id,
-        actor_org=actor.org_id, action=action, object_type="process_instance", object_id=instance.id,
+    before = None if loaded.is_new else record.status
+    record.state = run.dump()
+    record.state_format = services.engine.state_format
+    record.status = snapshot.status
+    record.next_timer_at = snapshot.next_timer_at if snapshot.status == "waiting" else None
+    record.updated_at = now
+    record.audit_seq, record.audit_head = (0, GENESIS) if loaded.is_new else (record.audit_seq, record.audit_head)
+    uow.store.audit(
+        record, at=now, actor=actor.user_id, actor_org=actor.org_id, action=action,
         before={"status": before} if before else None,
-        after={"status": snapshot.status, "active": list(snapshot.active_element_ids)},
-        reason=reason,
+        after={"status": snapshot.status, "active": list(snapshot.active_element_ids)}, reason=reason,
     )
+    if loaded.is_new:
+        uow.store.insert(record)
+    else:
+        uow.store.update(record)
+    if run.waiting_message_task_ids() != loaded.waiting_messages or loaded.is_new:
+        uow.store.replace_subscriptions(record.id, subscription_rows(record, snapshot), now,
+                                        had_any=bool(loaded.waiting_messages))
+    if snapshot.failure is not None and before != "errored":
+        uow.store.add_incident(record.id, snapshot.failure.element_id, snapshot.failure.code,
+                               snapshot.failure.message, now)
     return snapshot
+
+
+def subscription_rows(record: InstanceRecord, snapshot: Snapshot) -> list[SubscriptionRow]:
+    """The message subscriptions of a saved snapshot; the key defaults to the business key, then the id."""
+    if snapshot.status != "waiting":
+        return []
+    return [SubscriptionRow(s.message, s.correlation_key or record.business_key or record.id, s.task_id, s.bpmn_id)
+            for s in snapshot.subscriptions]
 
 
 def start_instance(
@@ -72,26 +96,32 @@ def start_instance(
     if data is not None and not isinstance(data, Mapping):
         raise InvalidInput("data must be an object", field="data")
     with services.uow() as uow:
-        definition = _definition_for_start(uow, definition_key, version)
-        diagram = services.engine.diagram(definition.bpmn_text, definition.content_hash, definition.key)
+        row = uow.definitions.latest(definition_key) if version is None else uow.definitions.version(
+            definition_key, version)
+        if row is None:
+            suffix = f" version {version}" if version is not None else ""
+            raise NotFound(f"no process definition '{definition_key}'{suffix}", code="definition_not_found",
+                           field="definition_key")
+        ref = services.definition(uow, row.id)
         now = clock.now(services, uow)
-        run = services.engine.start(diagram, dict(data or {}), now)
-        instance = ProcessInstance(
-            definition_id=definition.id, business_key=business_key, owner_org=actor.org_id, status="running",
-            state=b"", state_format=services.engine.state_format, created_at=now, updated_at=now,
-            started_by=actor.user_id,
+        run = services.engine.start(services.diagram(uow, ref), dict(data or {}), now)
+        record = InstanceRecord(
+            id=new_id(), definition_id=ref.id, business_key=business_key, owner_org=actor.org_id, status="running",
+            state=b"", state_format=services.engine.state_format, next_timer_at=None, version=1, created_at=now,
+            updated_at=now, started_by=actor.user_id, audit_seq=0, audit_head=GENESIS,
         )
-        snapshot = save_run(services, uow, instance, run, now, actor, "instance.started")
+        loaded = Loaded(record, ref, run, frozenset(), is_new=True)
+        snapshot = save(services, uow, loaded, now, actor, "instance.started")
+        view = _view(uow, loaded, snapshot)
         uow.commit()
-        return _view(uow, instance, definition, snapshot)
+        return view
 
 
 def get_instance(services: Services, instance_id: str) -> InstanceView:
     """One instance with its status, current tasks, element progress, subscriptions and incidents."""
-    with services.uow() as uow:
-        instance, definition = _load(uow, instance_id)
-        run = _restore(services, instance, definition)
-        return _view(uow, instance, definition, run.snapshot())
+    with services.uow(read_only=True) as uow:
+        loaded = load(services, uow, instance_id, lock=False)
+        return _view(uow, loaded, loaded.run.snapshot())
 
 
 def list_instances(
@@ -100,11 +130,15 @@ def list_instances(
 ) -> Page:
     """Instances, newest first, with a total count."""
     limit = max(1, min(limit, MAX_PAGE))
-    with services.uow() as uow:
+    with services.uow(read_only=True) as uow:
         rows, total = uow.instances.list(
             definition_key=definition_key, status=status, business_key=business_key, limit=limit, offset=offset
         )
-        items = [_view(uow, row, uow.definitions.get(row.definition_id), None) for row in rows]
+        items = []
+        for row in rows:
+            ref = services.definition(uow, row.definition_id)
+            record = InstanceRecord(**{k: getattr(row, k) for k in InstanceRecord.__dataclass_fields__})
+            items.append(_summary(record, ref))
         return Page(items, total, limit, offset)
 
 
@@ -115,15 +149,15 @@ def complete_task(
     if data is not None and not isinstance(data, Mapping):
         raise InvalidInput("data must be an object", field="data")
     with services.uow() as uow:
-        instance, definition = _load(uow, instance_id, lock=True)
-        _require_status(instance, "waiting")
-        run = _restore(services, instance, definition)
+        loaded = load(services, uow, instance_id)
+        _require_status(loaded.record, "waiting")
         now = clock.now(services, uow)
-        bpmn_id = run.task_bpmn_id(task_id)
-        run.complete(task_id, dict(data or {}), now)
-        snapshot = save_run(services, uow, instance, run, now, actor, f"task.completed:{bpmn_id}")
+        bpmn_id = loaded.run.task_bpmn_id(task_id)
+        loaded.run.complete(task_id, dict(data or {}), now)
+        snapshot = save(services, uow, loaded, now, actor, f"task.completed:{bpmn_id}")
+        view = _view(uow, loaded, snapshot)
         uow.commit()
-        return _view(uow, instance, definition, snapshot)
+        return view
 
 
 def retry_incident(services: Services, actor: Actor, incident_id: str) -> InstanceView:
@@ -134,76 +168,60 @@ def retry_incident(services: Services, actor: Actor, incident_id: str) -> Instan
             raise NotFound(f"no incident {incident_id}", code="incident_not_found")
         if incident.status != "open":
             raise Conflict("the incident is already resolved", code="incident_resolved")
-        instance, definition = _load(uow, incident.instance_id, lock=True)
-        run = _restore(services, instance, definition)
+        loaded = load(services, uow, incident.instance_id)
         now = clock.now(services, uow)
-        run.retry(now)
-        snapshot = save_run(services, uow, instance, run, now, actor, "instance.retried", reason=incident.id)
+        loaded.run.retry(now)
+        snapshot = save(services, uow, loaded, now, actor, "instance.retried", reason=incident.id)
         if snapshot.status != "errored":
-            for open_incident in uow.incidents.open_for(instance.id):
+            for open_incident in uow.incidents.open_for(loaded.record.id):
                 open_incident.status, open_incident.resolved_at = "resolved", now
                 open_incident.resolved_by = actor.user_id
-        else:
-            incident.message = snapshot.failure.message if snapshot.failure else incident.message
+        elif snapshot.failure is not None:
+            incident.message = snapshot.failure.message
+        uow.flush()
+        view = _view(uow, loaded, snapshot)
         uow.commit()
-        return _view(uow, instance, definition, snapshot)
+        return view
 
 
 def list_incidents(
     services: Services, status: str | None = None, limit: int = 50, offset: int = 0
 ) -> list[IncidentView]:
     """Incidents, newest first."""
-    with services.uow() as uow:
+    with services.uow(read_only=True) as uow:
         return [_incident_view(i) for i in uow.incidents.list(status, max(1, min(limit, MAX_PAGE)), offset)]
 
 
 # --- helpers --------------------------------------------------------------------------------------------
-def _require_status(instance: ProcessInstance, *allowed: str) -> None:
-    if instance.status not in allowed:
-        raise Conflict(f"the instance is {instance.status}", code=f"instance_{instance.status}")
+def _require_status(record: InstanceRecord, *allowed: str) -> None:
+    if record.status not in allowed:
+        raise Conflict(f"the instance is {record.status}", code=f"instance_{record.status}")
 
 
-def _load(uow: UnitOfWork, instance_id: str, lock: bool = False) -> tuple[ProcessInstance, ProcessDefinition]:
-    instance = uow.instances.get(instance_id, lock=lock)
-    if instance is None:
-        raise NotFound(f"no process instance {instance_id}", code="instance_not_found")
-    definition = uow.definitions.get(instance.definition_id)
-    assert definition is not None  # a foreign key guarantees it
-    return instance, definition
-
-
-def _restore(services: Services, instance: ProcessInstance, definition: ProcessDefinition) -> Run:
-    diagram = services.engine.diagram(definition.bpmn_text, definition.content_hash, definition.key)
-    return services.engine.restore(diagram, instance.state)
-
-
-def _incident_view(i: Incident) -> IncidentView:
+def _incident_view(i: Any) -> IncidentView:
     return IncidentView(i.id, i.instance_id, i.element_id, i.code, i.message, i.status, i.created_at,
                         i.resolved_at, i.resolved_by)
 
 
-def _view(
-    uow: UnitOfWork, instance: ProcessInstance, definition: ProcessDefinition | None, snapshot: Snapshot | None
-) -> InstanceView:
-    assert definition is not None
-    extra: dict[str, Any] = {}
-    if snapshot is not None:
-        extra = {
-            "tasks": [TaskView(t.id, t.bpmn_id, t.name, t.lane, t.properties.get("formJsonSchemaFilename"))
-                      for t in snapshot.user_tasks],
-            "active_element_ids": list(snapshot.active_element_ids),
-            "completed_element_ids": list(snapshot.completed_element_ids),
-            "subscriptions": [
-                {"message": s.message_name, "correlation_key": s.correlation_key, "element_id": s.element_id}
-                for s in uow.subscriptions.for_instance(instance.id)
-            ],
-            "incidents": [_incident_view(i) for i in uow.incidents.for_instance(instance.id)],
-            "data": snapshot.data,
-        }
+def _summary(record: InstanceRecord, ref: DefinitionRef, **extra: Any) -> InstanceView:
     return InstanceView(
-        id=instance.id, definition_id=definition.id, definition_key=definition.key,
-        definition_version=definition.version, business_key=instance.business_key, owner_org=instance.owner_org,
-        status=instance.status, next_timer_at=instance.next_timer_at, created_at=instance.created_at,
-        updated_at=instance.updated_at, started_by=instance.started_by, state_format=instance.state_format,
-        state_bytes=len(instance.state), **extra,
+        id=record.id, definition_id=ref.id, definition_key=ref.key, definition_version=ref.version,
+        business_key=record.business_key, owner_org=record.owner_org, status=record.status,
+        next_timer_at=record.next_timer_at, created_at=record.created_at, updated_at=record.updated_at,
+        started_by=record.started_by, state_format=record.state_format, state_bytes=len(record.state), **extra,
+    )
+
+
+def _view(uow: UnitOfWork, loaded: Loaded, snapshot: Snapshot) -> InstanceView:
+    record = loaded.record
+    return _summary(
+        record, loaded.ref,
+        tasks=[TaskView(t.id, t.bpmn_id, t.name, t.lane, t.properties.get("formJsonSchemaFilename"))
+               for t in snapshot.user_tasks],
+        active_element_ids=list(snapshot.active_element_ids),
+        completed_element_ids=list(snapshot.completed_element_ids),
+        subscriptions=[{"message": s.message_name, "correlation_key": s.correlation_key, "element_id": s.element_id}
+                       for s in subscription_rows(record, snapshot)],
+        incidents=[_incident_view(i) for i in uow.store.incidents(record.id)],
+        data=snapshot.data,
     )

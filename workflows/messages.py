@@ -10,7 +10,7 @@ from domain.errors import InvalidInput, NotFound
 
 from . import clock
 from .context import Services
-from .instances import _load, _restore, save_run
+from .instances import load, save
 
 
 def deliver_message(
@@ -32,9 +32,8 @@ def deliver_message(
             )
         now = clock.now(services, uow)
         for instance_id in instance_ids:
-            instance, definition = _load(uow, instance_id, lock=True)
-            run = _restore(services, instance, definition)
-            run.deliver(name, dict(payload or {}), now)
-            save_run(services, uow, instance, run, now, actor, f"message.delivered:{name}")
+            loaded = load(services, uow, instance_id)
+            loaded.run.deliver(name, dict(payload or {}), now)
+            save(services, uow, loaded, now, actor, f"message.delivered:{name}")
         uow.commit()
         return instance_ids

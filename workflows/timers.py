@@ -11,7 +11,7 @@ from domain.actors import SYSTEM
 
 from . import clock
 from .context import Services
-from .instances import _restore, save_run
+from .instances import restore, save
 
 log = logging.getLogger("yibao.worker")
 _TICK = timedelta(microseconds=1)
@@ -21,16 +21,14 @@ def fire_one(services: Services, now: datetime | None = None, exclude: tuple[str
     """Fire the due timers of one instance, locked so no other worker takes it; return its id or None."""
     with services.uow() as uow:
         at = now or clock.now(services, uow)
-        instance = uow.instances.claim_due(at, exclude)
-        if instance is None:
+        record = uow.store.claim_due(at, exclude)
+        if record is None:
             return None
-        definition = uow.definitions.get(instance.definition_id)
-        assert definition is not None
-        run = _restore(services, instance, definition)
-        run.advance(at)
-        save_run(services, uow, instance, run, at, SYSTEM, "timer.fired")
+        loaded = restore(services, uow, record)
+        loaded.run.advance(at)
+        save(services, uow, loaded, at, SYSTEM, "timer.fired")
         uow.commit()
-        return instance.id
+        return record.id
 
 
 def sweep(services: Services, now: datetime | None = None, limit: int | None = None) -> list[str]:

@@ -12,7 +12,8 @@ from flask.testing import FlaskClient
 ENDPOINTS = {
     ("get", "/healthz"), ("get", "/readyz"), ("get", "/process-definitions"), ("post", "/process-definitions"),
     ("get", "/process-definitions/{definition_id}"), ("get", "/process-instances"), ("post", "/process-instances"),
-    ("get", "/process-instances/{instance_id}"), ("post", "/process-instances/{instance_id}/tasks/{task_id}/completion"),
+    ("get", "/process-instances/{instance_id}"),
+    ("post", "/process-instances/{instance_id}/tasks/{task_id}/completion"),
     ("post", "/messages"), ("get", "/incidents"), ("post", "/incidents/{incident_id}/retry"), ("get", "/clock"),
     ("put", "/clock"),
 }

@@ -56,7 +56,7 @@ def test_a_crashed_workers_claim_is_picked_up_by_another(timed: Services) -> Non
     second = start_timed(timed, T0 + timedelta(minutes=2), "second")
     now = T0 + timedelta(hours=1)
     crashed = timed.uow().__enter__()
-    claimed = crashed.instances.claim_due(now)  # holds the row lock, then dies without committing
+    claimed = crashed.store.claim_due(now)  # holds the row lock, then dies without committing
     assert claimed is not None and claimed.id == first
     assert timers.sweep(timed, now) == [second]  # the locked row is skipped, not waited for
     crashed.session.close()  # the connection goes away: its transaction is rolled back, the lock released

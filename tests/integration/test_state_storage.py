@@ -41,7 +41,7 @@ def test_state_round_trips_through_the_column_with_every_task_data(services: Ser
         ))
         uow.commit()
     with services.uow() as uow:
-        stored = uow.instances.get("0d5e0c56-5b2a-4b56-8f4c-000000000001")
+        stored = uow.store.load("0d5e0c56-5b2a-4b56-8f4c-000000000001")
         assert stored is not None
         restored = engine.restore(diagram, stored.state)
     assert restored.every_task_data() == expected

@@ -56,7 +56,7 @@ def test_run_until_fires_every_due_timer_in_order_and_leaves_the_clock_there(tim
     assert [ids[i] for i in fired] == [3, 6, 9]
     assert clock.read_clock(timed).now == T0 + timedelta(days=10)
     with timed.uow() as uow:
-        completed_at = {i: uow.instances.get(i).updated_at for i in fired}  # type: ignore[union-attr]
+        completed_at = {i: uow.store.load(i).updated_at for i in fired}  # type: ignore[union-attr]
     assert all(completed_at[i] > T0 + timedelta(days=ids[i]) for i in fired)
 
 

@@ -163,6 +163,10 @@ class DiagramRegistry:
         self._diagrams: dict[str, Diagram] = {}
         self._lock = threading.Lock()
 
+    def cached(self, digest: str) -> Diagram | None:
+        """The diagram of ``digest`` if it was parsed already."""
+        return self._diagrams.get(digest)
+
     def get(self, text: str, digest: str | None = None, key: str | None = None) -> Diagram:
         """The parsed diagram of ``text``, parsing and checking it on first use."""
         digest = digest or content_hash(text)

@@ -200,6 +200,10 @@ class Run:
         """The BPMN element id of one task of this instance."""
         return str(self._task(task_id).task_spec.bpmn_id)
 
+    def waiting_message_task_ids(self) -> frozenset[str]:
+        """Ids of the tasks waiting for a message (cheap: no expression is evaluated)."""
+        return frozenset(str(t.id) for t in self._waiting_message_tasks())
+
     def every_task_data(self) -> dict[str, dict[str, Any]]:
         """Data of every task by task id (for round-trip checks)."""
         return {str(t.id): dict(t.data) for t in self.workflow.get_tasks()}

@@ -76,6 +76,8 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('started_by', sa.String(length=200), nullable=False),
+    sa.Column('audit_seq', sa.Integer(), nullable=False),
+    sa.Column('audit_head', sa.String(length=64), nullable=False),
     sa.ForeignKeyConstraint(['definition_id'], ['process_definitions.id'], name=op.f('fk_process_instances_definition_id_process_definitions')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_process_instances'))
     )

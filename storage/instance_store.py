@@ -1,0 +1,145 @@
+"""The hot path of every engine operation, in SQLAlchemy Core: load an instance, save it, its read models.
+
+Loading, completing and saving an instance happens on nearly every request; the ORM's unit-of-work bookkeeping
+cost more than the engine itself (bench/engine.py), so this module speaks Core on the session's connection.
+Concurrency: the save is ``UPDATE … WHERE version = :read_version``; no row updated means another transaction
+saved first, and the caller gets a Conflict. The audit chain head lives on the same row (DESIGN.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Connection, Table, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from domain.errors import Conflict
+
+from .audit import HASHED_FIELDS, entry_hash, to_json
+from .models import AuditEntry, Incident, MessageSubscription, ProcessInstance, new_id
+
+_INSTANCES = cast(Table, ProcessInstance.__table__)
+_SUBSCRIPTIONS = cast(Table, MessageSubscription.__table__)
+_INCIDENTS = cast(Table, Incident.__table__)
+_AUDIT = cast(Table, AuditEntry.__table__)
+
+
+@dataclass
+class InstanceRecord:
+    """One row of process_instances as plain values."""
+
+    id: str
+    definition_id: str
+    business_key: str | None
+    owner_org: str | None
+    status: str
+    state: bytes
+    state_format: str
+    next_timer_at: datetime | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    started_by: str
+    audit_seq: int
+    audit_head: str
+
+
+_COLUMNS = [_INSTANCES.c[f.name] for f in fields(InstanceRecord)]
+
+
+@dataclass(frozen=True)
+class SubscriptionRow:
+    """A message an instance waits for."""
+
+    message_name: str
+    correlation_key: str
+    task_id: str
+    element_id: str
+
+
+class InstanceStore:
+    """Core queries of instances and of what is written with them, in the unit of work's transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    @property
+    def _conn(self) -> Connection:
+        return self._session.connection()
+
+    def load(self, instance_id: str, *, lock: bool = False) -> InstanceRecord | None:
+        """The instance, optionally locked for update (PostgreSQL; SQLite's writer lock is already held)."""
+        query = select(*_COLUMNS).where(_INSTANCES.c.id == instance_id)
+        if lock:
+            query = query.with_for_update()
+        row = self._conn.execute(query).first()
+        return InstanceRecord(*row) if row is not None else None
+
+    def claim_due(self, now: datetime, exclude: Sequence[str] = ()) -> InstanceRecord | None:
+        """Lock the waiting instance whose deadline passed longest ago; rows other workers hold are skipped."""
+        query = select(*_COLUMNS).where(_INSTANCES.c.status == "waiting", _INSTANCES.c.next_timer_at < now)
+        if exclude:
+            query = query.where(_INSTANCES.c.id.not_in(list(exclude)))
+        query = query.order_by(_INSTANCES.c.next_timer_at).limit(1).with_for_update(skip_locked=True)
+        row = self._conn.execute(query).first()
+        return InstanceRecord(*row) if row is not None else None
+
+    def insert(self, record: InstanceRecord) -> None:
+        """Store a new instance."""
+        record.version = 1
+        self._conn.execute(insert(_INSTANCES).values(**vars(record)))
+
+    def update(self, record: InstanceRecord) -> None:
+        """Save ``record`` if nobody saved it since it was read; bump its version."""
+        values = {k: v for k, v in vars(record).items() if k not in ("id", "version", "definition_id", "created_at")}
+        result = self._conn.execute(
+            update(_INSTANCES)
+            .where(_INSTANCES.c.id == record.id, _INSTANCES.c.version == record.version)
+            .values(**values, version=record.version + 1)
+        )
+        if result.rowcount != 1:
+            raise Conflict("the instance was changed by another request; reload and retry", code="concurrent_update")
+        record.version += 1
+
+    def replace_subscriptions(self, instance_id: str, rows: Sequence[SubscriptionRow], now: datetime,
+                              had_any: bool) -> None:
+        """Make ``rows`` the instance's message subscriptions."""
+        if had_any:
+            self._conn.execute(delete(_SUBSCRIPTIONS).where(_SUBSCRIPTIONS.c.instance_id == instance_id))
+        if rows:
+            self._conn.execute(insert(_SUBSCRIPTIONS), [
+                {"instance_id": instance_id, "created_at": now, **vars(r)} for r in rows
+            ])
+
+    def subscriptions(self, instance_id: str) -> list[SubscriptionRow]:
+        """The instance's current message subscriptions."""
+        query = select(_SUBSCRIPTIONS.c.message_name, _SUBSCRIPTIONS.c.correlation_key, _SUBSCRIPTIONS.c.task_id,
+                       _SUBSCRIPTIONS.c.element_id).where(_SUBSCRIPTIONS.c.instance_id == instance_id)
+        return [SubscriptionRow(*r) for r in self._conn.execute(query.order_by(_SUBSCRIPTIONS.c.id))]
+
+    def add_incident(self, instance_id: str, element_id: str | None, code: str, message: str, now: datetime) -> None:
+        """Open an incident for the instance."""
+        self._conn.execute(insert(_INCIDENTS).values(
+            id=new_id(), instance_id=instance_id, element_id=element_id, code=code, message=message,
+            status="open", created_at=now,
+        ))
+
+    def incidents(self, instance_id: str) -> list[Any]:
+        """The instance's incidents, oldest first."""
+        query = select(_INCIDENTS).where(_INCIDENTS.c.instance_id == instance_id).order_by(_INCIDENTS.c.created_at)
+        return list(self._conn.execute(query))
+
+    def audit(self, record: InstanceRecord, *, at: datetime, actor: str, actor_org: str | None, action: str,
+              before: Any = None, after: Any = None, reason: str | None = None) -> None:
+        """Append an entry to the instance's audit chain; the new head is saved with the instance."""
+        values: dict[str, Any] = {
+            "aggregate_type": "instance", "aggregate_id": record.id, "seq": record.audit_seq + 1, "at": at,
+            "actor": actor, "actor_org": actor_org, "action": action, "object_type": "process_instance",
+            "object_id": record.id, "before": to_json(before), "after": to_json(after), "reason": reason,
+        }
+        digest = entry_hash(record.audit_head, {k: values[k] for k in HASHED_FIELDS})
+        self._conn.execute(insert(_AUDIT).values(**values, prev_hash=record.audit_head, hash=digest))
+        record.audit_seq, record.audit_head = values["seq"], digest
