@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, delete, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from domain.errors import Conflict
@@ -48,6 +48,29 @@ class InstanceRecord:
 
 
 _COLUMNS = [_INSTANCES.c[f.name] for f in fields(InstanceRecord)]
+_FIXED = ("id", "version", "definition_id", "created_at")
+# Statements are built once: building and cache-keying a statement per call cost more than running it.
+_SELECT = select(*_COLUMNS).where(_INSTANCES.c.id == bindparam("p_id"))
+_SELECT_LOCKED = _SELECT.with_for_update()
+_INSERT = insert(_INSTANCES)
+_UPDATE = (
+    update(_INSTANCES)
+    .where(_INSTANCES.c.id == bindparam("p_id"), _INSTANCES.c.version == bindparam("p_version"))
+    .values({c: bindparam(f"v_{c.name}") for c in _COLUMNS if c.name not in _FIXED[1:] and c.name != "id"}
+            | {_INSTANCES.c.version: bindparam("p_version") + 1})
+)
+_DELETE_SUBSCRIPTIONS = delete(_SUBSCRIPTIONS).where(_SUBSCRIPTIONS.c.instance_id == bindparam("p_id"))
+_INSERT_SUBSCRIPTION = insert(_SUBSCRIPTIONS)
+_SELECT_SUBSCRIPTIONS = (
+    select(_SUBSCRIPTIONS.c.message_name, _SUBSCRIPTIONS.c.correlation_key, _SUBSCRIPTIONS.c.task_id,
+           _SUBSCRIPTIONS.c.element_id)
+    .where(_SUBSCRIPTIONS.c.instance_id == bindparam("p_id")).order_by(_SUBSCRIPTIONS.c.id)
+)
+_INSERT_INCIDENT = insert(_INCIDENTS)
+_SELECT_INCIDENTS = (
+    select(_INCIDENTS).where(_INCIDENTS.c.instance_id == bindparam("p_id")).order_by(_INCIDENTS.c.created_at)
+)
+_INSERT_AUDIT = insert(_AUDIT)
 
 
 @dataclass(frozen=True)
@@ -72,10 +95,7 @@ class InstanceStore:
 
     def load(self, instance_id: str, *, lock: bool = False) -> InstanceRecord | None:
         """The instance, optionally locked for update (PostgreSQL; SQLite's writer lock is already held)."""
-        query = select(*_COLUMNS).where(_INSTANCES.c.id == instance_id)
-        if lock:
-            query = query.with_for_update()
-        row = self._conn.execute(query).first()
+        row = self._conn.execute(_SELECT_LOCKED if lock else _SELECT, {"p_id": instance_id}).first()
         return InstanceRecord(*row) if row is not None else None
 
     def claim_due(self, now: datetime, exclude: Sequence[str] = ()) -> InstanceRecord | None:
@@ -90,16 +110,12 @@ class InstanceStore:
     def insert(self, record: InstanceRecord) -> None:
         """Store a new instance."""
         record.version = 1
-        self._conn.execute(insert(_INSTANCES).values(**vars(record)))
+        self._conn.execute(_INSERT, vars(record))
 
     def update(self, record: InstanceRecord) -> None:
         """Save ``record`` if nobody saved it since it was read; bump its version."""
-        values = {k: v for k, v in vars(record).items() if k not in ("id", "version", "definition_id", "created_at")}
-        result = self._conn.execute(
-            update(_INSTANCES)
-            .where(_INSTANCES.c.id == record.id, _INSTANCES.c.version == record.version)
-            .values(**values, version=record.version + 1)
-        )
+        params = {f"v_{k}": v for k, v in vars(record).items() if k not in _FIXED}
+        result = self._conn.execute(_UPDATE, {**params, "p_id": record.id, "p_version": record.version})
         if result.rowcount != 1:
             raise Conflict("the instance was changed by another request; reload and retry", code="concurrent_update")
         record.version += 1
@@ -108,29 +124,26 @@ class InstanceStore:
                               had_any: bool) -> None:
         """Make ``rows`` the instance's message subscriptions."""
         if had_any:
-            self._conn.execute(delete(_SUBSCRIPTIONS).where(_SUBSCRIPTIONS.c.instance_id == instance_id))
+            self._conn.execute(_DELETE_SUBSCRIPTIONS, {"p_id": instance_id})
         if rows:
-            self._conn.execute(insert(_SUBSCRIPTIONS), [
+            self._conn.execute(_INSERT_SUBSCRIPTION, [
                 {"instance_id": instance_id, "created_at": now, **vars(r)} for r in rows
             ])
 
     def subscriptions(self, instance_id: str) -> list[SubscriptionRow]:
         """The instance's current message subscriptions."""
-        query = select(_SUBSCRIPTIONS.c.message_name, _SUBSCRIPTIONS.c.correlation_key, _SUBSCRIPTIONS.c.task_id,
-                       _SUBSCRIPTIONS.c.element_id).where(_SUBSCRIPTIONS.c.instance_id == instance_id)
-        return [SubscriptionRow(*r) for r in self._conn.execute(query.order_by(_SUBSCRIPTIONS.c.id))]
+        return [SubscriptionRow(*r) for r in self._conn.execute(_SELECT_SUBSCRIPTIONS, {"p_id": instance_id})]
 
     def add_incident(self, instance_id: str, element_id: str | None, code: str, message: str, now: datetime) -> None:
         """Open an incident for the instance."""
-        self._conn.execute(insert(_INCIDENTS).values(
-            id=new_id(), instance_id=instance_id, element_id=element_id, code=code, message=message,
-            status="open", created_at=now,
-        ))
+        self._conn.execute(_INSERT_INCIDENT, {
+            "id": new_id(), "instance_id": instance_id, "element_id": element_id, "code": code, "message": message,
+            "status": "open", "created_at": now, "resolved_at": None, "resolved_by": None,
+        })
 
     def incidents(self, instance_id: str) -> list[Any]:
         """The instance's incidents, oldest first."""
-        query = select(_INCIDENTS).where(_INCIDENTS.c.instance_id == instance_id).order_by(_INCIDENTS.c.created_at)
-        return list(self._conn.execute(query))
+        return list(self._conn.execute(_SELECT_INCIDENTS, {"p_id": instance_id}))
 
     def audit(self, record: InstanceRecord, *, at: datetime, actor: str, actor_org: str | None, action: str,
               before: Any = None, after: Any = None, reason: str | None = None) -> None:
@@ -141,5 +154,5 @@ class InstanceStore:
             "object_id": record.id, "before": to_json(before), "after": to_json(after), "reason": reason,
         }
         digest = entry_hash(record.audit_head, {k: values[k] for k in HASHED_FIELDS})
-        self._conn.execute(insert(_AUDIT).values(**values, prev_hash=record.audit_head, hash=digest))
+        self._conn.execute(_INSERT_AUDIT, {**values, "prev_hash": record.audit_head, "hash": digest})
         record.audit_seq, record.audit_head = values["seq"], digest

@@ -35,7 +35,7 @@ def test_state_round_trips_through_the_column_with_every_task_data(services: Ser
     expected = run.every_task_data()
     assert len({k for data in expected.values() for k in data}) > 8  # data spread over several tasks
     with services.uow() as uow:
-        uow.instances.add(ProcessInstance(
+        uow.session.add(ProcessInstance(
             id="0d5e0c56-5b2a-4b56-8f4c-000000000001", definition_id=definition_id, status="waiting",
             state=run.dump(), state_format=engine.state_format, created_at=T0, updated_at=T0, started_by="test",
         ))
