@@ -88,10 +88,14 @@ class InstanceStore:
 
     def __init__(self, session: Session) -> None:
         self._session = session
+        self._connection: Connection | None = None
 
     @property
     def _conn(self) -> Connection:
-        return self._session.connection()
+        # The session's connection for this transaction, looked up once (the lookup is not free).
+        if self._connection is None:
+            self._connection = self._session.connection()
+        return self._connection
 
     def load(self, instance_id: str, *, lock: bool = False) -> InstanceRecord | None:
         """The instance, optionally locked for update (PostgreSQL; SQLite's writer lock is already held)."""

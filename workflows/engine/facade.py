@@ -143,7 +143,7 @@ class Run:
                 for _ in range(_MAX_ADVANCE_ROUNDS):
                     self.workflow.refresh_timers()
                     self.workflow.do_engine_steps()
-                    if not self.workflow.get_tasks(state=TaskState.READY, manual=False):
+                    if not any(t.state == TaskState.READY and not t.task_spec.manual for t in self._tasks()):
                         break
             except Exception as exc:  # any failure of diagram code becomes an incident, not a crash
                 self.failure = _failure_of(exc)
@@ -211,7 +211,7 @@ class Run:
     def snapshot(self) -> Snapshot:
         """Status, ready user tasks, next timer, subscriptions and element progress of the instance."""
         wf = self.workflow
-        tasks = wf.get_tasks()
+        tasks = self._tasks()
         if any(t.state == TaskState.ERROR for t in tasks) or self.failure is not None:
             status = "errored"
         elif wf.is_completed():
@@ -221,7 +221,7 @@ class Run:
         ready = tuple(
             UserTaskView(str(t.id), t.task_spec.bpmn_id, t.task_spec.bpmn_name or t.task_spec.bpmn_id,
                          t.task_spec.lane, dict(t.task_spec.extensions.get("properties", {})))
-            for t in wf.get_tasks(state=TaskState.READY, manual=True)
+            for t in tasks if t.state == TaskState.READY and t.task_spec.manual
         )
         active = {t.task_spec.bpmn_id for t in tasks if t.task_spec.bpmn_id and t.state in _ACTIVE}
         done = {t.task_spec.bpmn_id for t in tasks if t.task_spec.bpmn_id and t.state == TaskState.COMPLETED}
@@ -242,6 +242,14 @@ class Run:
         )
 
     # --- helpers ----------------------------------------------------------------------------------
+    def _tasks(self) -> list[Task]:
+        """Every task of the workflow and its subprocesses, in creation order (one pass, no tree walk)."""
+        wf = self.workflow
+        tasks = list(wf.tasks.values())
+        for subprocess in wf.subprocesses.values():
+            tasks.extend(subprocess.tasks.values())
+        return tasks
+
     def _task(self, task_id: str) -> Task:
         try:
             task = self.workflow.get_task_from_id(UUID(task_id))
