@@ -1,0 +1,105 @@
+"""The `yibao` command and a real server process: what `make run` does, over real HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from api.cli import main as cli
+
+from ..bpmn import diagrams
+from ..conftest import DIAGRAMS
+
+YIBAO = str(Path(sys.executable).with_name("yibao"))
+
+
+def test_cli_migrates_deploys_lists_and_refuses_unsafe_files(tmp_path: Path) -> None:
+    env = {"YIBAO_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+    runner = CliRunner()
+    assert runner.invoke(cli, ["db", "upgrade"], env=env).exit_code == 0
+    deployed = runner.invoke(cli, ["definitions", "deploy", str(DIAGRAMS / "foundation.bpmn")], env=env)
+    assert deployed.exit_code == 0 and "foundation_demo v1 deployed" in deployed.output
+    again = runner.invoke(cli, ["definitions", "deploy", str(DIAGRAMS / "foundation.bpmn")], env=env)
+    assert "foundation_demo v1 unchanged" in again.output
+    bad = tmp_path / "bad.bpmn"
+    bad.write_text(diagrams.script_task("import os", "calc"), encoding="utf-8")
+    refused = runner.invoke(cli, ["definitions", "deploy", str(bad)], env=env)
+    assert refused.exit_code == 1 and "unsafe_script" in refused.output and "[calc]" in refused.output
+    listed = runner.invoke(cli, ["definitions", "list"], env=env)
+    assert listed.output.count("foundation_demo") == 1
+    locked = runner.invoke(cli, ["worker", "--until", "2027-01-01"], env={**env, "YIBAO_ALLOW_CLOCK_CONTROL": "0"})
+    assert locked.exit_code != 0 and "YIBAO_ALLOW_CLOCK_CONTROL" in locked.output
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _http(method: str, url: str, body: Any = None) -> tuple[int, Any]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            raw = response.read()
+            return response.status, json.loads(raw) if "json" in response.headers.get("Content-Type", "") else raw
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    port = _free_port()
+    env = {**os.environ, "YIBAO_DATABASE_URL": f"sqlite:///{tmp_path / 'served.db'}", "YIBAO_PORT": str(port),
+           "YIBAO_WORKER_INTERVAL_SECONDS": "1", "YIBAO_EMBEDDED_WORKER": "true"}
+    subprocess.run([YIBAO, "db", "upgrade"], env=env, check=True, capture_output=True, timeout=60)
+    process = subprocess.Popen([YIBAO, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if _http("GET", base + "/healthz")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the server did not answer /healthz")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(10)
+        assert process.stderr is not None
+        process.stderr.close()
+
+
+def test_served_api_answers_and_the_embedded_worker_fires_timers(server: str) -> None:
+    assert _http("GET", server + "/readyz") == (200, {"status": "ready", "database": "ok"})
+    status, spec = _http("GET", server + "/openapi.json")
+    assert status == 200 and "/process-instances" in spec["paths"]
+    assert _http("GET", server + "/docs")[0] == 200
+    status, _ = _http("POST", server + "/process-definitions", {"bpmn": diagrams.timer("due_at")})
+    assert status == 201
+    due = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
+    status, started = _http("POST", server + "/process-instances", {"definition_key": "tiny", "data": {"due_at": due}})
+    assert status == 201 and started["status"] == "waiting"
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if _http("GET", f"{server}/process-instances/{started['id']}")[1]["status"] == "completed":
+            break
+        time.sleep(0.3)
+    else:
+        pytest.fail("the embedded worker did not fire the timer")
