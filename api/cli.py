@@ -53,7 +53,8 @@ def definitions_group() -> None:
 def definitions_deploy(paths: tuple[Path, ...]) -> None:
     """Deploy .bpmn files (default: every file in YIBAO_BPMN_DIR); unchanged files are no-ops."""
     services = _services()
-    files = [p for path in (paths or (Path(services.settings.bpmn_dir),))
+    roots = paths or (Path(services.settings.bpmn_dir),)
+    files = [p for path in roots if path.exists()
              for p in (sorted(path.glob("*.bpmn")) if path.is_dir() else [path])]
     failed = False
     for file in files:
