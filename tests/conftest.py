@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from storage.migrate import upgrade
-from storage.models import Base
+from storage.schema import Base
 from workflows.context import Services, build_services
 from workflows.settings import Settings, load_settings
 

@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import Connection, pool
 
 from storage.db import make_engine
-from storage.models import Base
+from storage.schema import Base
 
 config = context.config
 target_metadata = Base.metadata

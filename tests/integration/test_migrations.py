@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from storage.migrate import alembic_config, downgrade, upgrade
-from storage.models import Base
+from storage.schema import Base
 
 from ..conftest import POSTGRES_ADMIN_URL
 

@@ -1,0 +1,10 @@
+"""Every table of the service: import this (not one model module) to get the complete metadata."""
+
+from __future__ import annotations
+
+from . import catalog_models, identity_models, task_models
+from .models import Base
+
+metadata = Base.metadata
+
+__all__ = ["Base", "catalog_models", "identity_models", "metadata", "task_models"]

@@ -1,0 +1,67 @@
+"""The task queue read model, the forms of each diagram version, and audit checkpoints."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .models import Base, UtcDateTime, new_id
+
+
+class HumanTask(Base):
+    """A user task as a queue row, written in the same transaction as the instance state."""
+
+    __tablename__ = "human_tasks"
+    __table_args__ = (
+        # "my open tasks": a role's queue in an organization, open first by priority then age
+        Index("ix_human_tasks_queue", "lane_role", "org_scope", "status", "priority", "created_at"),
+        Index("ix_human_tasks_assignee", "assignee_id", "status"),
+        Index("ix_human_tasks_candidate", "candidate_user_id", "status"),
+        Index("ix_human_tasks_due", "status", "due_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the engine's task id
+    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instances.id"), index=True)
+    process_key: Mapped[str] = mapped_column(String(200))
+    business_key: Mapped[str | None] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(300))
+    bpmn_id: Mapped[str] = mapped_column(String(200))
+    lane_role: Mapped[str] = mapped_column(String(32))
+    org_scope: Mapped[str | None] = mapped_column(String(36))
+    candidate_user_id: Mapped[str | None] = mapped_column(String(36))
+    assignee_id: Mapped[str | None] = mapped_column(String(36))
+    status: Mapped[str] = mapped_column(String(16))  # open | claimed | completed | cancelled
+    priority: Mapped[int] = mapped_column(Integer, default=50)
+    form: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    completed_by: Mapped[str | None] = mapped_column(String(36))
+
+
+class ProcessForm(Base):
+    """A user-task form (JSON Schema) as deployed with one diagram version."""
+
+    __tablename__ = "process_forms"
+    __table_args__ = (UniqueConstraint("definition_id", "filename"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    definition_id: Mapped[str] = mapped_column(ForeignKey("process_definitions.id"))
+    filename: Mapped[str] = mapped_column(String(200))
+    schema_text: Mapped[str] = mapped_column(Text)
+
+
+class AuditCheckpoint(Base):
+    """A signed seal over every audit chain head at one moment; `yibao audit verify` checks both."""
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    chains: Mapped[int] = mapped_column(Integer)
+    entries: Mapped[int] = mapped_column(Integer)
+    heads_digest: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(64))
