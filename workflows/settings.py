@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from domain.errors import InvalidInput
 
 ENVIRONMENTS = ("development", "test", "production")
+# Used only outside production, where a missing YIBAO_SECRET_KEY stops the service instead.
+DEVELOPMENT_SECRET = "yibao-development-only-secret-do-not-use-in-production"
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("YIBAO_SCRIPT_MAX_SEQUENCE", "100000", "longest string, list or range a script may build"),
     Setting("YIBAO_TASK_DATA_LIMIT_BYTES", "65536", "largest task data (as JSON) a script or a form may leave"),
     Setting("YIBAO_BPMN_DIR", "bpmn", "folder `yibao definitions deploy` reads by default"),
+    Setting("YIBAO_SECRET_KEY", "", "key that signs audit checkpoints; required in production (development: a fixed "
+            "development key)"),
+    Setting("YIBAO_TOKEN_TTL_MINUTES", "480", "lifetime of a bearer token from login"),
+    Setting("YIBAO_LOGIN_MAX_FAILURES", "5", "failed logins of one username before it is slowed down"),
+    Setting("YIBAO_LOGIN_LOCK_SECONDS", "300", "how long a username waits after too many failed logins"),
     Setting("YIBAO_LOG_LEVEL", "INFO", "log level of the JSON request log"),
 )
 _DEFAULTS = {s.name: s.default for s in SETTINGS}
@@ -82,6 +89,10 @@ class Settings:
     script_max_sequence: int = 100_000
     task_data_limit_bytes: int = 65_536
     bpmn_dir: str = "bpmn"
+    secret_key: str = DEVELOPMENT_SECRET
+    token_ttl_minutes: int = 480
+    login_max_failures: int = 5
+    login_lock_seconds: int = 300
     log_level: str = "INFO"
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -107,10 +118,16 @@ def load_settings(environ: Mapping[str, str] | None = None, /, **overrides: obje
         "script_max_sequence": _int(env, "YIBAO_SCRIPT_MAX_SEQUENCE"),
         "task_data_limit_bytes": _int(env, "YIBAO_TASK_DATA_LIMIT_BYTES", minimum=1024),
         "bpmn_dir": env.get("YIBAO_BPMN_DIR", _DEFAULTS["YIBAO_BPMN_DIR"]),
+        "secret_key": env.get("YIBAO_SECRET_KEY", "") or DEVELOPMENT_SECRET,
+        "token_ttl_minutes": _int(env, "YIBAO_TOKEN_TTL_MINUTES"),
+        "login_max_failures": _int(env, "YIBAO_LOGIN_MAX_FAILURES"),
+        "login_lock_seconds": _int(env, "YIBAO_LOGIN_LOCK_SECONDS", minimum=0),
         "log_level": env.get("YIBAO_LOG_LEVEL", _DEFAULTS["YIBAO_LOG_LEVEL"]).upper(),
     }
     values.update(overrides)
     settings = Settings(**values)  # type: ignore[arg-type]
+    if settings.env == "production" and settings.secret_key == DEVELOPMENT_SECRET:
+        raise InvalidInput("YIBAO_SECRET_KEY must be set in production", code="bad_setting", field="YIBAO_SECRET_KEY")
     if settings.env == "production" and settings.allow_clock_control:
         raise InvalidInput(
             "YIBAO_ALLOW_CLOCK_CONTROL cannot be on in production", code="bad_setting",

@@ -39,8 +39,15 @@ def test_a_bad_value_names_the_variable(env: dict[str, str], field: str) -> None
 
 def test_clock_control_is_refused_in_production() -> None:
     with pytest.raises(InvalidInput) as err:
-        load_settings({"YIBAO_ENV": "production", "YIBAO_ALLOW_CLOCK_CONTROL": "true"})
+        load_settings({"YIBAO_ENV": "production", "YIBAO_ALLOW_CLOCK_CONTROL": "true", "YIBAO_SECRET_KEY": "k" * 32})
     assert err.value.field == "YIBAO_ALLOW_CLOCK_CONTROL"
+
+
+def test_production_needs_its_own_secret_key() -> None:
+    with pytest.raises(InvalidInput) as err:
+        load_settings({"YIBAO_ENV": "production"})
+    assert err.value.field == "YIBAO_SECRET_KEY"
+    assert load_settings({"YIBAO_ENV": "production", "YIBAO_SECRET_KEY": "k" * 32}).secret_key == "k" * 32
 
 
 def test_readme_table_lists_every_setting_with_its_default() -> None:
