@@ -10,7 +10,21 @@ from flask_smorest import Api
 from workflows.context import Services, build_services
 from workflows.settings import Settings, load_settings
 
-from . import clock, definitions, docs, errors, health, incidents, instances, messages, requestlog
+from . import (
+    auth,
+    clock,
+    definitions,
+    directory,
+    docs,
+    errors,
+    health,
+    incidents,
+    instances,
+    messages,
+    requestlog,
+    sessions,
+    tasks,
+)
 
 API_VERSION = "0.1.0"
 
@@ -24,11 +38,13 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     requestlog.configure_logging(settings.log_level)
     app.extensions["yibao"] = services or build_services(settings)
-    api = Api(app, spec_kwargs={"info": {"description": _DESCRIPTION}})
-    for module in (health, definitions, instances, messages, incidents, clock):
+    api = Api(app, spec_kwargs={"info": {"description": _DESCRIPTION}, "security": [{"bearerAuth": []}]})
+    api.spec.components.security_scheme("bearerAuth", auth.BEARER)
+    for module in (health, sessions, directory, definitions, instances, tasks, messages, incidents, clock):
         api.register_blueprint(module.blp)
     app.register_blueprint(docs.assets)
     requestlog.register(app)
+    auth.register(app)
     errors.register(app)
     return app
 

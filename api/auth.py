@@ -1,10 +1,53 @@
-"""Who is calling. Authentication arrives with issue 4; every view already asks this module for its actor."""
+"""Bearer-token authentication for every endpoint except the public ones; the caller as an Actor."""
 
 from __future__ import annotations
 
-from domain.actors import DEVELOPMENT_OPERATOR, Actor
+from flask import Flask, g, request
+
+from domain.actors import Actor
+from domain.errors import Unauthenticated
+from workflows import identity
+
+from .services import services
+
+# Blueprints anyone may call: health, the OpenAPI document and docs, public catalog reads (SV-1).
+PUBLIC_BLUEPRINTS = frozenset({"health", "api-docs", "docs_assets", "catalog", "drugs"})
+# Single endpoints anyone may call.
+PUBLIC_ENDPOINTS = frozenset({"sessions.Login"})
+BEARER = {"type": "http", "scheme": "bearer", "description": "a token from POST /sessions"}
+
+
+def _is_public() -> bool:
+    if request.endpoint is None:  # no route: let the 404/405 handlers answer
+        return True
+    return request.blueprint in PUBLIC_BLUEPRINTS or request.endpoint in PUBLIC_ENDPOINTS or (
+        request.endpoint == "metrics.Metrics")
+
+
+def bearer_token() -> str | None:
+    """The token of the Authorization header, if any."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def register(app: Flask) -> None:
+    """Authenticate every non-public request before its view runs."""
+
+    @app.before_request
+    def _authenticate() -> None:
+        g.actor = None
+        if _is_public():
+            return
+        token = bearer_token()
+        if token is None:
+            raise Unauthenticated("send a bearer token (POST /sessions to get one)", code="missing_token")
+        g.actor = identity.authenticate(services(), token)
 
 
 def current_actor() -> Actor:
-    """The caller of the current request (until login exists: the development operator)."""
-    return DEVELOPMENT_OPERATOR
+    """The authenticated caller of the current request."""
+    actor: Actor | None = g.get("actor")
+    if actor is None:
+        raise Unauthenticated("this endpoint needs a bearer token", code="missing_token")
+    return actor

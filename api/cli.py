@@ -5,13 +5,16 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
 from domain.actors import SYSTEM
 from domain.errors import YibaoError
-from workflows import definitions, timers
+from domain.identity import EXPERT_FIELDS, ORG_KINDS, PROFESSIONAL_TITLES, ROLES, OrganizationFacts
+from workflows import definitions, identity, timers
 from workflows.context import Services, build_services
+from workflows.forms import FORMS_DIR, forms_in
 from workflows.settings import load_settings
 
 
@@ -59,7 +62,8 @@ def definitions_deploy(paths: tuple[Path, ...]) -> None:
     failed = False
     for file in files:
         try:
-            result = definitions.deploy(services, SYSTEM, file.read_text(encoding="utf-8"), file.name)
+            forms = forms_in(file.parent / FORMS_DIR)
+            result = definitions.deploy(services, SYSTEM, file.read_text(encoding="utf-8"), file.name, forms)
         except YibaoError as exc:
             failed = True
             element = f" [{exc.extra['element_id']}]" if exc.extra.get("element_id") else ""
@@ -81,6 +85,76 @@ def definitions_list() -> None:
     for d in definitions.list_definitions(services):
         click.echo(f"{d.key}\tv{d.version}\t{d.content_hash[:12]}\t{d.deployed_at.isoformat()}\t{d.filename or ''}")
     services.dispose()
+
+
+@main.group("orgs")
+def orgs_group() -> None:
+    """Organizations."""
+
+
+@orgs_group.command("create")
+@click.option("--kind", required=True, type=click.Choice(ORG_KINDS))
+@click.option("--code", required=True, help="H-code, P-code, or the bureau's / NHSA's own code")
+@click.option("--name", required=True)
+@click.option("--region", "region_code", required=True, help="6-digit administrative division")
+@click.option("--tier", type=int)
+@click.option("--specialized/--general", default=None)
+@click.option("--cross-province/--no-cross-province", "cross_province", default=None)
+@click.option("--dual-channel/--no-dual-channel", "dual_channel", default=None)
+@click.option("--designated-by", multiple=True, help="H-code of a hospital that designated this pharmacy")
+def orgs_create(designated_by: tuple[str, ...], **facts: Any) -> None:
+    """Register an organization."""
+    services = _services()
+    try:
+        view = identity.create_organization(services, SYSTEM, OrganizationFacts(**facts), list(designated_by))
+    except YibaoError as exc:
+        raise click.ClickException(f"{exc.detail} ({exc.field or exc.code})") from None
+    finally:
+        services.dispose()
+    click.echo(f"{view.kind} {view.code} created ({view.id})")
+
+
+@main.group("users")
+def users_group() -> None:
+    """Users."""
+
+
+@users_group.command("create")
+@click.option("--username", required=True)
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--org", "org_code", required=True, help="code of the user's organization")
+@click.option("--name", "display_name", help="display name (default: the username)")
+@click.option("--physician-code")
+@click.option("--title", type=click.Choice(PROFESSIONAL_TITLES))
+@click.option("--specialty")
+@click.option("--expert-field", "expert_fields", multiple=True, type=click.Choice(EXPERT_FIELDS))
+@click.password_option(envvar="YIBAO_NEW_PASSWORD")
+def users_create(password: str, display_name: str | None, expert_fields: tuple[str, ...], **facts: str) -> None:
+    """Create a user with one role in one organization (the password is asked for, or YIBAO_NEW_PASSWORD)."""
+    services = _services()
+    try:
+        view = identity.create_user(services, SYSTEM, password=password, display_name=display_name or
+                                    facts["username"], expert_fields=expert_fields, **facts)
+    except YibaoError as exc:
+        raise click.ClickException(f"{exc.detail} ({exc.field or exc.code})") from None
+    finally:
+        services.dispose()
+    click.echo(f"user {view.username} ({view.role} of {view.org_code}) created")
+
+
+@users_group.command("set-password")
+@click.option("--username", required=True)
+@click.password_option(envvar="YIBAO_NEW_PASSWORD")
+def users_set_password(username: str, password: str) -> None:
+    """Replace a user's password."""
+    services = _services()
+    try:
+        identity.set_password(services, SYSTEM, username, password)
+    except YibaoError as exc:
+        raise click.ClickException(exc.detail) from None
+    finally:
+        services.dispose()
+    click.echo(f"password of {username} replaced")
 
 
 @main.command()

@@ -29,7 +29,8 @@ class Definitions(MethodView):
     @blp.alt_response(200, schema=DeployOut, description="the same file was already deployed (no-op)")
     def post(self, body: dict[str, Any]) -> Any:
         """Deploy a diagram; every script and expression is checked first (refusals name the element)."""
-        result = definitions.deploy(services(), current_actor(), body["bpmn"], body["filename"])
+        result = definitions.deploy(services(), current_actor(), body["bpmn"], body["filename"],
+                                    definitions.forms_with_defaults(services(), body["forms"]))
         return result, (201 if result.created else 200)
 
 

@@ -19,6 +19,7 @@ from domain.errors import (
     Unavailable,
     YibaoError,
 )
+from workflows.identity import LoginThrottled
 
 log = logging.getLogger("yibao.api")
 
@@ -31,6 +32,7 @@ STATUS: dict[type[YibaoError], int] = {
     Forbidden: 403,
     Unauthenticated: 401,
     Unavailable: 503,
+    LoginThrottled: 429,
 }
 _HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 413: "body_too_large", 415: "unsupported_media_type",
@@ -56,7 +58,12 @@ def _status_of(exc: YibaoError) -> int:
 
 
 def _yibao_error(exc: YibaoError) -> Response:
-    return problem(_status_of(exc), exc.code, exc.title, exc.detail, field=exc.field, rule=exc.rule, **exc.extra)
+    response = problem(_status_of(exc), exc.code, exc.title, exc.detail, field=exc.field, rule=exc.rule, **exc.extra)
+    if "retry_after" in exc.extra:
+        response.headers["Retry-After"] = str(exc.extra["retry_after"])
+    if isinstance(exc, Unauthenticated):
+        response.headers["WWW-Authenticate"] = 'Bearer realm="yibao"'
+    return response
 
 
 def _http_error(exc: HTTPException) -> Response:

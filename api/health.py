@@ -18,6 +18,7 @@ blp = Blueprint("health", __name__, description="Liveness and readiness (no auth
 @blp.route("/healthz")
 class Health(MethodView):
     @blp.response(200, HealthOut)
+    @blp.doc(security=[])
     def get(self) -> dict[str, Any]:
         """Answer while the process is alive."""
         return {"status": "ok"}
@@ -27,6 +28,7 @@ class Health(MethodView):
 class Ready(MethodView):
     @blp.response(200, ReadyOut)
     @blp.alt_response(503, description="the database does not answer")
+    @blp.doc(security=[])
     def get(self) -> dict[str, Any]:
         """Answer 200 when the database answers and is migrated, 503 otherwise."""
         check_database(services())

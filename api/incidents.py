@@ -22,7 +22,7 @@ class Incidents(MethodView):
     @blp.response(200, IncidentOut(many=True))
     def get(self, query: dict[str, Any]) -> Any:
         """List incidents, newest first."""
-        return instances.list_incidents(services(), **query)
+        return instances.list_incidents(services(), current_actor(), **query)
 
 
 @blp.route("/<incident_id>/retry")

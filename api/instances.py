@@ -1,4 +1,4 @@
-"""Process instances: start, list, show with current tasks, complete a user task."""
+"""Process instances: start, list, show with current tasks and history, cancel."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from workflows import instances
 
 from .auth import current_actor
-from .schemas import CompleteIn, InstanceOut, InstancePageOut, InstanceQuery, StartIn
+from .schemas import CancelIn, HistoryOut, InstanceOut, InstancePageOut, InstanceQuery, StartIn
 from .services import services
 
 blp = Blueprint("instances", __name__, url_prefix="/process-instances", description="Running and finished instances")
@@ -22,7 +22,7 @@ class Instances(MethodView):
     @blp.response(200, InstancePageOut)
     def get(self, query: dict[str, Any]) -> Any:
         """List instances, newest first, with a total count."""
-        return instances.list_instances(services(), **query)
+        return instances.list_instances(services(), current_actor(), **query)
 
     @blp.arguments(StartIn)
     @blp.response(201, InstanceOut)
@@ -38,13 +38,21 @@ class Instance(MethodView):
     @blp.response(200, InstanceOut)
     def get(self, instance_id: str) -> Any:
         """Show an instance: status, current tasks, active and completed elements, incidents."""
-        return instances.get_instance(services(), instance_id)
+        return instances.get_instance(services(), current_actor(), instance_id)
 
 
-@blp.route("/<instance_id>/tasks/<task_id>/completion")
-class TaskCompletion(MethodView):
-    @blp.arguments(CompleteIn)
+@blp.route("/<instance_id>/cancellation")
+class Cancellation(MethodView):
+    @blp.arguments(CancelIn)
     @blp.response(200, InstanceOut)
-    def post(self, body: dict[str, Any], instance_id: str, task_id: str) -> Any:
-        """Complete a ready user task with its form data; the instance runs to its next wait."""
-        return instances.complete_task(services(), current_actor(), instance_id, task_id, body["data"])
+    def post(self, body: dict[str, Any], instance_id: str) -> Any:
+        """Cancel an instance with a reason (administrators); its open tasks are cancelled."""
+        return instances.cancel_instance(services(), current_actor(), instance_id, body["reason"])
+
+
+@blp.route("/<instance_id>/history")
+class History(MethodView):
+    @blp.response(200, HistoryOut(many=True))
+    def get(self, instance_id: str) -> Any:
+        """The instance's audit history, oldest first."""
+        return instances.instance_history(services(), current_actor(), instance_id)

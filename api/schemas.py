@@ -17,6 +17,8 @@ class StrictSchema(Schema):
 class DeployIn(StrictSchema):
     bpmn = fields.String(required=True, validate=validate.Length(min=1), metadata={"description": "BPMN 2.0 XML"})
     filename = fields.String(load_default=None, validate=validate.Length(max=300))
+    forms = fields.Dict(keys=fields.String(), values=fields.Dict(), load_default=dict, metadata={
+        "description": "user-task forms (JSON Schema) by file name; forms not given are taken from bpmn/forms/"})
 
 
 class UserTaskOut(Schema):
@@ -122,6 +124,21 @@ class InstanceQuery(StrictSchema):
     business_key = fields.String(load_default=None)
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class CancelIn(StrictSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class HistoryOut(Schema):
+    seq = fields.Integer()
+    at = fields.DateTime()
+    actor = fields.String()
+    actor_org = fields.String(allow_none=True)
+    action = fields.String()
+    before = fields.String(allow_none=True, metadata={"description": "JSON text"})
+    after = fields.String(allow_none=True, metadata={"description": "JSON text"})
+    reason = fields.String(allow_none=True)
 
 
 class CompleteIn(StrictSchema):

@@ -15,7 +15,7 @@ They are measured four ways, all in this one process on this one machine:
                  (spiff configuration, ``date``/``Decimal`` registered), which embeds the spec in every instance.
 ``raw state-only``  the same, but the state is serialized without the spec (the facade's ``StateSerializer`` text
                  methods), still no database: the engine's own cost with the serializer the facade uses.
-``facade sqlite`` / ``facade postgresql``  the use cases ``start_instance`` and ``complete_task``: one transaction
+``facade sqlite`` / ``facade postgresql``  the use cases ``start_instance`` and ``tasks.complete``: one transaction
                  each that loads the rows, restores, completes, writes the compressed state, the message
                  subscriptions and an audit entry.
 
@@ -61,16 +61,18 @@ from SpiffWorkflow.task import TaskState
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from domain.actors import DEVELOPMENT_OPERATOR, SYSTEM
+from domain.actors import SYSTEM, Actor
 from domain.dates import CHINA_TZ
 from storage.migrate import upgrade
 from workflows.context import Services, build_services
 from workflows.definitions import deploy
 from workflows.engine.clock import engine_time
 from workflows.engine.serializer import StateSerializer
-from workflows.instances import complete_task, start_instance
+from workflows.forms import forms_in
+from workflows.instances import start_instance
 from workflows.script_functions import SCRIPT_FUNCTIONS
 from workflows.settings import load_settings
+from workflows.tasks import complete
 from workflows.views import InstanceView
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,6 +81,8 @@ PROCESS = "foundation_demo"
 USER_TASK = "submit"
 START_DATA: dict[str, Any] = {"hospital_code": "H31010100001", "channel": "bench"}
 COMPLETE_DATA: dict[str, Any] = {"code": "C09100100000000211790000049", "amount": 500}
+# The submitting hospital's officer (no organization: the bench has no directory); the submit task's lane.
+HOSPITAL_OFFICER = Actor("bench-officer", None, frozenset({"hospital_officer"}), "bench-officer")
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/yibao_bench"
 
 TARGET_RATIO = 1.5
@@ -244,26 +248,26 @@ class FacadeResult:
 def _services(url: str) -> Services:
     upgrade(url)
     services = build_services(load_settings({"YIBAO_DATABASE_URL": url}))
-    deploy(services, SYSTEM, DIAGRAM.read_text(encoding="utf-8"), DIAGRAM.name)
+    deploy(services, SYSTEM, DIAGRAM.read_text(encoding="utf-8"), DIAGRAM.name, forms_in(DIAGRAM.parent / "forms"))
     return services
 
 
 def _start(services: Services, index: int) -> InstanceView:
-    view = start_instance(services, DEVELOPMENT_OPERATOR, PROCESS, START_DATA, business_key=f"BENCH-{index}")
+    view = start_instance(services, HOSPITAL_OFFICER, PROCESS, START_DATA, business_key=f"BENCH-{index}")
     if view.status != "waiting" or [t.bpmn_id for t in view.tasks] != [USER_TASK]:
         raise RuntimeError(f"start should wait on '{USER_TASK}', got {view.status} {view.tasks}")
     return view
 
 
 def _complete(services: Services, view: InstanceView) -> InstanceView:
-    done = complete_task(services, DEVELOPMENT_OPERATOR, view.id, view.tasks[0].id, COMPLETE_DATA)
+    done = complete(services, HOSPITAL_OFFICER, view.tasks[0].id, COMPLETE_DATA)
     if done.status != "waiting" or "wait_ack" not in done.active_element_ids:
         raise RuntimeError(f"complete should wait on 'wait_ack', got {done.status} {done.active_element_ids}")
     return done
 
 
 def profile_complete(services: Services, view: InstanceView, lines: int = 30) -> str:
-    """cProfile of one ``complete_task`` call, sorted by cumulative time."""
+    """cProfile of one ``tasks.complete`` call, sorted by cumulative time."""
     profiler = cProfile.Profile()
     profiler.enable()
     _complete(services, view)
@@ -274,7 +278,7 @@ def profile_complete(services: Services, view: InstanceView, lines: int = 30) ->
 
 
 def bench_facade(backend: str, url: str, n: int, warmup: int, profile: bool) -> FacadeResult:
-    """Time ``start_instance`` N times, then ``complete_task`` once on each instance started."""
+    """Time ``start_instance`` N times, then ``tasks.complete`` once on each instance started."""
     services = _services(url)
     try:
         start, views = timed(lambda i: _start(services, i), range(warmup + n), warmup)
@@ -378,7 +382,7 @@ def print_targets(raw: RawResult, facades: Sequence[FacadeResult]) -> bool:
     for label, value, ok in checks:
         print(f"  {'PASS' if ok else 'MISS'}  {label:<66} {value}")
     if ratio > TARGET_RATIO and sqlite.profile is None:
-        print("  (run with --profile to see where one complete_task call spends its time)")
+        print("  (run with --profile to see where one tasks.complete call spends its time)")
     print()
     return all(ok for _, _, ok in checks)
 
@@ -396,7 +400,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="database to create, use and drop (default %(default)s)")
     parser.add_argument("--no-postgres", action="store_true", help="skip PostgreSQL")
     parser.add_argument("--profile", action="store_true",
-                        help="also print a cProfile of one complete_task call on each database")
+                        help="also print a cProfile of one tasks.complete call on each database")
     parser.add_argument("--check", action="store_true", help="exit with status 1 when a target is missed")
     args = parser.parse_args(argv)
     if args.n < 1 or args.warmup < 0:
@@ -424,7 +428,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     passed = print_targets(raw, facades)
     for f in facades:
         if f.profile:
-            print(f"Profile of one complete_task call on {f.backend} (cumulative, top 30)")
+            print(f"Profile of one tasks.complete call on {f.backend} (cumulative, top 30)")
             print(f.profile)
     print(f"total run time {time.monotonic() - began:.1f} s")
     return 1 if args.check and not passed else 0

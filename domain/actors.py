@@ -12,12 +12,23 @@ class Actor:
     user_id: str
     org_id: str | None = None
     roles: frozenset[str] = field(default_factory=frozenset)
+    username: str = ""
 
     def has_role(self, *roles: str) -> bool:
         """True when the actor holds any of ``roles``."""
         return bool(self.roles.intersection(roles))
 
+    @property
+    def role(self) -> str:
+        """The actor's one role (users have exactly one)."""
+        return next(iter(sorted(self.roles)), "")
 
-SYSTEM = Actor("system", None, frozenset({"system"}))
-# Until authentication lands (issue 4), every API caller acts as this development operator.
-DEVELOPMENT_OPERATOR = Actor("dev-operator", None, frozenset({"admin"}))
+    @property
+    def sees_all_organizations(self) -> bool:
+        """Oversight roles and the system see every organization's instances and tasks."""
+        return self.has_role("admin", "bureau_officer", "auditor", "system")
+
+
+SYSTEM = Actor("system", None, frozenset({"system"}), "system")
+# Scripts and tests that act as an administrator without logging in (never the HTTP API).
+DEVELOPMENT_OPERATOR = Actor("dev-operator", None, frozenset({"admin"}), "dev-operator")

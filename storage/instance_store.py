@@ -16,10 +16,12 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from domain.actors import Actor
 from domain.errors import Conflict
 
 from .audit import HASHED_FIELDS, entry_hash, to_json
 from .models import AuditEntry, Incident, MessageSubscription, ProcessInstance, new_id
+from .task_store import instance_visible_to
 
 _INSTANCES = cast(Table, ProcessInstance.__table__)
 _SUBSCRIPTIONS = cast(Table, MessageSubscription.__table__)
@@ -58,6 +60,11 @@ _UPDATE = (
     .where(_INSTANCES.c.id == bindparam("p_id"), _INSTANCES.c.version == bindparam("p_version"))
     .values({c: bindparam(f"v_{c.name}") for c in _COLUMNS if c.name not in _FIXED[1:] and c.name != "id"}
             | {_INSTANCES.c.version: bindparam("p_version") + 1})
+)
+_UPDATE_HEAD = (
+    update(_INSTANCES)
+    .where(_INSTANCES.c.id == bindparam("p_id"), _INSTANCES.c.version == bindparam("p_version"))
+    .values(audit_seq=bindparam("v_seq"), audit_head=bindparam("v_head"), version=bindparam("p_version") + 1)
 )
 _DELETE_SUBSCRIPTIONS = delete(_SUBSCRIPTIONS).where(_SUBSCRIPTIONS.c.instance_id == bindparam("p_id"))
 _INSERT_SUBSCRIPTION = insert(_SUBSCRIPTIONS)
@@ -102,6 +109,13 @@ class InstanceStore:
         row = self._conn.execute(_SELECT_LOCKED if lock else _SELECT, {"p_id": instance_id}).first()
         return InstanceRecord(*row) if row is not None else None
 
+    def visible(self, instance_id: str, actor: Actor) -> bool:
+        """True when ``actor`` may see the instance (scoping in the query, DESIGN.md)."""
+        query = select(_INSTANCES.c.id).where(
+            _INSTANCES.c.id == instance_id, instance_visible_to(actor, _INSTANCES.c.id, _INSTANCES.c.owner_org)
+        )
+        return self._conn.execute(query).first() is not None
+
     def claim_due(self, now: datetime, exclude: Sequence[str] = ()) -> InstanceRecord | None:
         """Lock the waiting instance whose deadline passed longest ago; rows other workers hold are skipped."""
         query = select(*_COLUMNS).where(_INSTANCES.c.status == "waiting", _INSTANCES.c.next_timer_at < now)
@@ -120,6 +134,14 @@ class InstanceStore:
         """Save ``record`` if nobody saved it since it was read; bump its version."""
         params = {f"v_{k}": v for k, v in vars(record).items() if k not in _FIXED}
         result = self._conn.execute(_UPDATE, {**params, "p_id": record.id, "p_version": record.version})
+        if result.rowcount != 1:
+            raise Conflict("the instance was changed by another request; reload and retry", code="concurrent_update")
+        record.version += 1
+
+    def save_audit_head(self, record: InstanceRecord) -> None:
+        """Save only the audit chain head (and version) of an instance whose state did not change."""
+        result = self._conn.execute(_UPDATE_HEAD, {"p_id": record.id, "p_version": record.version,
+                                                   "v_seq": record.audit_seq, "v_head": record.audit_head})
         if result.rowcount != 1:
             raise Conflict("the instance was changed by another request; reload and retry", code="concurrent_update")
         record.version += 1

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from domain.actors import Actor
+
 from .audit import GENESIS, HASHED_FIELDS, entry_hash, to_json
 from .models import (
     AuditEntry,
@@ -18,6 +20,8 @@ from .models import (
     ProcessDefinition,
     ProcessInstance,
 )
+from .task_models import ProcessForm
+from .task_store import instance_visible_to
 
 
 class Definitions:
@@ -44,6 +48,12 @@ class Definitions:
         """The BPMN text of a version."""
         query = select(ProcessDefinition.bpmn_text).where(ProcessDefinition.id == definition_id)
         return str(self.session.scalar(query))
+
+    def form(self, definition_id: str, filename: str) -> str | None:
+        """The JSON Schema text of one form of a version."""
+        query = select(ProcessForm.schema_text).where(ProcessForm.definition_id == definition_id,
+                                                      ProcessForm.filename == filename)
+        return self.session.scalar(query)
 
     def latest(self, key: str) -> ProcessDefinition | None:
         query = select(ProcessDefinition).where(ProcessDefinition.key == key)
@@ -74,10 +84,13 @@ class Instances:
         self.session = session
 
     def list(
-        self, *, definition_key: str | None = None, status: str | None = None, business_key: str | None = None,
-        limit: int = 50, offset: int = 0,
+        self, actor: Actor, *, definition_key: str | None = None, status: str | None = None,
+        business_key: str | None = None, limit: int = 50, offset: int = 0,
     ) -> tuple[Sequence[ProcessInstance], int]:
-        query = select(ProcessInstance)
+        """Instances the actor may see, newest first, with the total."""
+        query = select(ProcessInstance).where(
+            instance_visible_to(actor, ProcessInstance.id, ProcessInstance.owner_org)  # type: ignore[arg-type]
+        )
         if definition_key is not None:
             query = query.join(ProcessDefinition).where(ProcessDefinition.key == definition_key)
         if status is not None:

@@ -10,8 +10,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from domain.errors import Conflict, Unavailable
 
+from .identity_repository import Identity
 from .instance_store import InstanceStore
 from .repositories import Audit, Clock, Definitions, Incidents, Instances, Subscriptions
+from .task_store import TaskStore
 
 
 class UnitOfWork:
@@ -34,6 +36,8 @@ class UnitOfWork:
         self.subscriptions = Subscriptions(self.session)
         self.audit = Audit(self.session)
         self.clock = Clock(self.session)
+        self.identity = Identity(self.session)
+        self.tasks = TaskStore(self.session)
         return self
 
     def __exit__(

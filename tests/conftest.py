@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -83,7 +85,9 @@ def _clear(url: str) -> None:
 
 def make_settings(url: str, **overrides: object) -> Settings:
     """Test settings: the given database, clock control on, everything else default."""
-    values: dict[str, object] = {"env": "test", "database_url": url, "allow_clock_control": True}
+    # Cheap password hashing keeps the suite fast; the algorithm is the same argon2id as in production.
+    values: dict[str, object] = {"env": "test", "database_url": url, "allow_clock_control": True,
+                                 "argon2_time_cost": 1, "argon2_memory_kib": 1024}
     values.update(overrides)
     return load_settings({}, **values)
 
@@ -133,3 +137,13 @@ def more_services(database_url: str) -> Iterator[Callable[..., Services]]:
     yield build
     for services in built:
         services.dispose()
+
+
+def diagram_forms() -> dict[str, Any]:
+    """The forms of the test diagrams, as sent in a deploy request."""
+    return {p.name: json.loads(p.read_text(encoding="utf-8")) for p in (DIAGRAMS / "forms").glob("*.json")}
+
+
+def diagram_form_texts() -> dict[str, str]:
+    """The forms of the test diagrams, as the deploy use case takes them."""
+    return {p.name: p.read_text(encoding="utf-8") for p in (DIAGRAMS / "forms").glob("*.json")}

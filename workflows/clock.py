@@ -49,6 +49,8 @@ def read_clock(services: Services) -> ClockView:
 
 def set_clock(services: Services, actor: Actor, at: datetime | None, frozen: bool = True) -> ClockView:
     """Set the simulated time (or return to the machine's time with ``at=None``); refused unless allowed."""
+    if not actor.has_role("admin", "system"):
+        raise Forbidden("only an administrator sets the clock", code="admin_only")
     if not services.settings.allow_clock_control:
         raise Forbidden("the clock can be set only when YIBAO_ALLOW_CLOCK_CONTROL is on", code="clock_locked")
     if at is not None and at.tzinfo is None:

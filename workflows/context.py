@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
+from argon2 import PasswordHasher
+from jsonschema import Draft202012Validator
 from sqlalchemy import Engine as DbEngine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -34,7 +37,11 @@ class Services:
     db: DbEngine
     session_factory: sessionmaker[Session]
     engine: Engine
+    passwords: PasswordHasher
+    dummy_hash: str | None = None
     _definitions: dict[str, DefinitionRef] = field(default_factory=dict)
+    _orgs: dict[str, str] = field(default_factory=dict)
+    _forms: dict[tuple[str, str], Draft202012Validator] = field(default_factory=dict)
 
     def uow(self, read_only: bool = False) -> UnitOfWork:
         """A new unit of work; ``read_only`` for use cases that only read."""
@@ -50,6 +57,26 @@ class Services:
             ref = DefinitionRef(*meta)
             self._definitions[definition_id] = ref
         return ref
+
+    def org_of_kind(self, uow: UnitOfWork, kind: str) -> str | None:
+        """The id of the (one) organization of a kind — the bureau, the NHSA; cached once found."""
+        found = self._orgs.get(kind)
+        if found is None:
+            orgs = uow.identity.orgs_of_kind(kind)
+            if orgs:
+                found = self._orgs[kind] = orgs[0].id
+        return found
+
+    def form_validator(self, uow: UnitOfWork, definition_id: str, name: str) -> Draft202012Validator:
+        """The validator of one form of one diagram version (immutable, so cached)."""
+        key = (definition_id, name)
+        validator = self._forms.get(key)
+        if validator is None:
+            text = uow.definitions.form(definition_id, name)
+            if text is None:
+                raise NotFound(f"form {name} of this version is missing", code="form_missing")
+            validator = self._forms[key] = Draft202012Validator(json.loads(text))
+        return validator
 
     def diagram(self, uow: UnitOfWork, ref: DefinitionRef) -> Diagram:
         """The parsed diagram of a version; its BPMN text is read only the first time."""
@@ -72,4 +99,6 @@ def build_services(settings: Settings) -> Services:
         max_sequence=settings.script_max_sequence,
         task_data_bytes=settings.task_data_limit_bytes,
     )
-    return Services(settings, db, make_session_factory(db), Engine(SCRIPT_FUNCTIONS, limits))
+    passwords = PasswordHasher(time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib,
+                               parallelism=1)
+    return Services(settings, db, make_session_factory(db), Engine(SCRIPT_FUNCTIONS, limits), passwords)

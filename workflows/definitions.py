@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
 from domain.actors import Actor
 from domain.errors import DiagramRejected, Forbidden, InvalidInput, NotFound
 from storage.models import ProcessDefinition
+from storage.task_models import ProcessForm
 
 from . import clock
 from .context import Services
 from .engine import Diagram, content_hash
+from .forms import FORMS_DIR, check_diagram_tasks, forms_in
 from .views import DefinitionView, DeployResult
 
 MAX_BPMN_BYTES = 2_000_000
@@ -26,8 +32,15 @@ def _view(row: ProcessDefinition, diagram: Diagram | None, with_text: bool) -> D
     )
 
 
-def deploy(services: Services, actor: Actor, bpmn_text: str, filename: str | None = None) -> DeployResult:
-    """Deploy a diagram: an unchanged file is a no-op, a changed one becomes the key's next version."""
+def deploy(
+    services: Services, actor: Actor, bpmn_text: str, filename: str | None = None,
+    forms: Mapping[str, str] | None = None,
+) -> DeployResult:
+    """Deploy a diagram with its forms: an unchanged file is a no-op, a changed one becomes the key's next version.
+
+    Refused, naming the element, when a script is unsafe, a user task's lane is not a role, or its form is
+    missing or not a sound JSON Schema. The forms are stored with the version: a version never changes.
+    """
     if not actor.has_role("admin", "system"):
         raise Forbidden("only an administrator deploys diagrams", code="admin_only")
     if not isinstance(bpmn_text, str) or not bpmn_text.strip():
@@ -37,6 +50,7 @@ def deploy(services: Services, actor: Actor, bpmn_text: str, filename: str | Non
                            field="bpmn")
     digest = content_hash(bpmn_text)
     diagram = services.engine.diagram(bpmn_text, digest)  # parses and checks every script; raises DiagramRejected
+    used_forms = check_diagram_tasks(diagram, forms or {})
     with services.uow() as uow:
         existing = uow.definitions.by_hash(digest)
         if existing is not None:
@@ -49,6 +63,8 @@ def deploy(services: Services, actor: Actor, bpmn_text: str, filename: str | Non
         )
         uow.definitions.add(row)
         uow.flush()
+        for name, schema in used_forms.items():
+            uow.session.add(ProcessForm(definition_id=row.id, filename=name, schema_text=schema))
         uow.audit.append(
             aggregate_type="definition", aggregate_id=diagram.key, at=now, actor=actor.user_id,
             actor_org=actor.org_id, action="definition.deployed", object_type="process_definition",
@@ -56,6 +72,12 @@ def deploy(services: Services, actor: Actor, bpmn_text: str, filename: str | Non
         )
         uow.commit()
         return DeployResult(_view(row, diagram, False), created=True)
+
+
+def forms_with_defaults(services: Services, given: Mapping[str, object]) -> dict[str, str]:
+    """The forms sent with a deploy, completed by the shipped ones in the diagram folder's forms/."""
+    shipped = forms_in(Path(services.settings.bpmn_dir) / FORMS_DIR)
+    return {**shipped, **{name: json.dumps(schema, ensure_ascii=False) for name, schema in given.items()}}
 
 
 def list_definitions(services: Services, key: str | None = None) -> list[DefinitionView]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from domain.actors import Actor
-from domain.errors import Conflict, InvalidInput, NotFound
+from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from storage.audit import GENESIS
 from storage.instance_store import InstanceRecord, SubscriptionRow
 from storage.models import new_id
@@ -17,6 +17,7 @@ from storage.uow import UnitOfWork
 from . import clock
 from .context import DefinitionRef, Services
 from .engine import Run, Snapshot
+from .queue_sync import sync_tasks
 from .views import IncidentView, InstanceView, Page, TaskView
 
 MAX_PAGE = 200
@@ -31,12 +32,18 @@ class Loaded:
     run: Run
     waiting_messages: frozenset[str]
     is_new: bool = False
+    cancelled: bool = False
 
 
-def load(services: Services, uow: UnitOfWork, instance_id: str, *, lock: bool = True) -> Loaded:
-    """Read an instance (locked for update unless ``lock`` is false) and restore its workflow."""
+def load(
+    services: Services, uow: UnitOfWork, instance_id: str, *, lock: bool = True, actor: Actor | None = None
+) -> Loaded:
+    """Read an instance (locked for update unless ``lock`` is false) and restore its workflow.
+
+    Given an actor, an instance they may not see answers exactly as one that does not exist (404, not 403).
+    """
     record = uow.store.load(instance_id, lock=lock)
-    if record is None:
+    if record is None or (actor is not None and not uow.store.visible(instance_id, actor)):
         raise NotFound(f"no process instance {instance_id}", code="instance_not_found")
     return restore(services, uow, record)
 
@@ -50,11 +57,13 @@ def restore(services: Services, uow: UnitOfWork, record: InstanceRecord) -> Load
 
 def save(
     services: Services, uow: UnitOfWork, loaded: Loaded, now: datetime, actor: Actor, action: str,
-    reason: str | None = None,
+    reason: str | None = None, completed: str | None = None,
 ) -> Snapshot:
     """Write the run's state and what changes with it (subscriptions, incident, audit) in ``uow``."""
     record, run = loaded.record, loaded.run
     snapshot = run.snapshot()
+    if loaded.cancelled:
+        snapshot = replace(snapshot, status="cancelled", user_tasks=(), subscriptions=(), next_timer_at=None)
     before = None if loaded.is_new else record.status
     record.state = run.dump()
     record.state_format = services.engine.state_format
@@ -77,6 +86,7 @@ def save(
     if snapshot.failure is not None and before != "errored":
         uow.store.add_incident(record.id, snapshot.failure.element_id, snapshot.failure.code,
                                snapshot.failure.message, now)
+    sync_tasks(services, uow, loaded, snapshot, now, actor, completed)
     return snapshot
 
 
@@ -95,6 +105,8 @@ def start_instance(
     """Start an instance of the latest (or the given) version of ``definition_key`` and run it to its first wait."""
     if data is not None and not isinstance(data, Mapping):
         raise InvalidInput("data must be an object", field="data")
+    if actor.has_role("auditor"):
+        raise Forbidden("auditors read; they do not start processes", code="read_only_role")
     with services.uow() as uow:
         row = uow.definitions.latest(definition_key) if version is None else uow.definitions.version(
             definition_key, version)
@@ -112,27 +124,27 @@ def start_instance(
         )
         loaded = Loaded(record, ref, run, frozenset(), is_new=True)
         snapshot = save(services, uow, loaded, now, actor, "instance.started")
-        view = _view(uow, loaded, snapshot)
+        view = view_of(uow, loaded, snapshot)
         uow.commit()
         return view
 
 
-def get_instance(services: Services, instance_id: str) -> InstanceView:
-    """One instance with its status, current tasks, element progress, subscriptions and incidents."""
+def get_instance(services: Services, actor: Actor, instance_id: str) -> InstanceView:
+    """One instance the caller may see, with status, current tasks, element progress, subscriptions, incidents."""
     with services.uow(read_only=True) as uow:
-        loaded = load(services, uow, instance_id, lock=False)
-        return _view(uow, loaded, loaded.run.snapshot())
+        loaded = load(services, uow, instance_id, lock=False, actor=actor)
+        return view_of(uow, loaded, loaded.run.snapshot())
 
 
 def list_instances(
-    services: Services, definition_key: str | None = None, status: str | None = None,
+    services: Services, actor: Actor, definition_key: str | None = None, status: str | None = None,
     business_key: str | None = None, limit: int = 50, offset: int = 0,
 ) -> Page:
-    """Instances, newest first, with a total count."""
+    """Instances the caller may see, newest first, with a total count."""
     limit = max(1, min(limit, MAX_PAGE))
     with services.uow(read_only=True) as uow:
         rows, total = uow.instances.list(
-            definition_key=definition_key, status=status, business_key=business_key, limit=limit, offset=offset
+            actor, definition_key=definition_key, status=status, business_key=business_key, limit=limit, offset=offset
         )
         items = []
         for row in rows:
@@ -142,26 +154,40 @@ def list_instances(
         return Page(items, total, limit, offset)
 
 
-def complete_task(
-    services: Services, actor: Actor, instance_id: str, task_id: str, data: Mapping[str, Any] | None = None,
-) -> InstanceView:
-    """Complete a ready user task of an instance with ``data`` and run the instance to its next wait."""
-    if data is not None and not isinstance(data, Mapping):
-        raise InvalidInput("data must be an object", field="data")
+def cancel_instance(services: Services, actor: Actor, instance_id: str, reason: str) -> InstanceView:
+    """Cancel a running instance with a recorded reason (administrators); its open tasks are cancelled."""
+    if not actor.has_role("admin"):
+        raise Forbidden("only an administrator cancels an instance", code="admin_only")
+    if not reason or not reason.strip():
+        raise InvalidInput("a cancellation needs a reason", field="reason")
     with services.uow() as uow:
-        loaded = load(services, uow, instance_id)
-        _require_status(loaded.record, "waiting")
+        loaded = load(services, uow, instance_id, actor=actor)
+        if loaded.record.status in ("completed", "cancelled"):
+            raise Conflict(f"the instance is {loaded.record.status}", code=f"instance_{loaded.record.status}")
         now = clock.now(services, uow)
-        bpmn_id = loaded.run.task_bpmn_id(task_id)
-        loaded.run.complete(task_id, dict(data or {}), now)
-        snapshot = save(services, uow, loaded, now, actor, f"task.completed:{bpmn_id}")
-        view = _view(uow, loaded, snapshot)
+        loaded.run.cancel()
+        loaded.cancelled = True
+        snapshot = save(services, uow, loaded, now, actor, "instance.cancelled", reason=reason.strip())
+        view = view_of(uow, loaded, snapshot)
         uow.commit()
         return view
 
 
+def instance_history(services: Services, actor: Actor, instance_id: str) -> list[dict[str, Any]]:
+    """The audit entries of an instance the caller may see, oldest first."""
+    with services.uow(read_only=True) as uow:
+        if uow.store.load(instance_id) is None or not uow.store.visible(instance_id, actor):
+            raise NotFound(f"no process instance {instance_id}", code="instance_not_found")
+        return [
+            {"seq": e.seq, "at": e.at, "actor": e.actor, "actor_org": e.actor_org, "action": e.action,
+             "before": e.before, "after": e.after, "reason": e.reason}
+            for e in uow.audit.for_aggregate("instance", instance_id)
+        ]
+
+
 def retry_incident(services: Services, actor: Actor, incident_id: str) -> InstanceView:
     """Retry the failed step of an errored instance after its cause was fixed; resolves the incident on success."""
+    _require_admin(actor)
     with services.uow() as uow:
         incident = uow.incidents.get(incident_id)
         if incident is None:
@@ -179,23 +205,24 @@ def retry_incident(services: Services, actor: Actor, incident_id: str) -> Instan
         elif snapshot.failure is not None:
             incident.message = snapshot.failure.message
         uow.flush()
-        view = _view(uow, loaded, snapshot)
+        view = view_of(uow, loaded, snapshot)
         uow.commit()
         return view
 
 
 def list_incidents(
-    services: Services, status: str | None = None, limit: int = 50, offset: int = 0
+    services: Services, actor: Actor, status: str | None = None, limit: int = 50, offset: int = 0
 ) -> list[IncidentView]:
-    """Incidents, newest first."""
+    """Incidents, newest first (administrators)."""
+    _require_admin(actor)
     with services.uow(read_only=True) as uow:
         return [_incident_view(i) for i in uow.incidents.list(status, max(1, min(limit, MAX_PAGE)), offset)]
 
 
 # --- helpers --------------------------------------------------------------------------------------------
-def _require_status(record: InstanceRecord, *allowed: str) -> None:
-    if record.status not in allowed:
-        raise Conflict(f"the instance is {record.status}", code=f"instance_{record.status}")
+def _require_admin(actor: Actor) -> None:
+    if not actor.has_role("admin", "system"):
+        raise Forbidden("incidents are handled by administrators", code="admin_only")
 
 
 def _incident_view(i: Any) -> IncidentView:
@@ -212,7 +239,8 @@ def _summary(record: InstanceRecord, ref: DefinitionRef, **extra: Any) -> Instan
     )
 
 
-def _view(uow: UnitOfWork, loaded: Loaded, snapshot: Snapshot) -> InstanceView:
+def view_of(uow: UnitOfWork, loaded: Loaded, snapshot: Snapshot) -> InstanceView:
+    """The full view of a loaded instance after an operation."""
     record = loaded.record
     return _summary(
         record, loaded.ref,

@@ -10,7 +10,7 @@ from domain.errors import InvalidInput
 
 ENVIRONMENTS = ("development", "test", "production")
 # Used only outside production, where a missing YIBAO_SECRET_KEY stops the service instead.
-DEVELOPMENT_SECRET = "yibao-development-only-secret-do-not-use-in-production"
+DEVELOPMENT_SECRET = "yibao-development-only-secret-do-not-use-in-production"  # noqa: S105 - refused in production
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("YIBAO_TOKEN_TTL_MINUTES", "480", "lifetime of a bearer token from login"),
     Setting("YIBAO_LOGIN_MAX_FAILURES", "5", "failed logins of one username before it is slowed down"),
     Setting("YIBAO_LOGIN_LOCK_SECONDS", "300", "how long a username waits after too many failed logins"),
+    Setting("YIBAO_ARGON2_TIME_COST", "3", "argon2 passes per password hash"),
+    Setting("YIBAO_ARGON2_MEMORY_KIB", "65536", "argon2 memory per password hash, in KiB"),
     Setting("YIBAO_LOG_LEVEL", "INFO", "log level of the JSON request log"),
 )
 _DEFAULTS = {s.name: s.default for s in SETTINGS}
@@ -93,6 +95,8 @@ class Settings:
     token_ttl_minutes: int = 480
     login_max_failures: int = 5
     login_lock_seconds: int = 300
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65_536
     log_level: str = "INFO"
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -122,6 +126,8 @@ def load_settings(environ: Mapping[str, str] | None = None, /, **overrides: obje
         "token_ttl_minutes": _int(env, "YIBAO_TOKEN_TTL_MINUTES"),
         "login_max_failures": _int(env, "YIBAO_LOGIN_MAX_FAILURES"),
         "login_lock_seconds": _int(env, "YIBAO_LOGIN_LOCK_SECONDS", minimum=0),
+        "argon2_time_cost": _int(env, "YIBAO_ARGON2_TIME_COST"),
+        "argon2_memory_kib": _int(env, "YIBAO_ARGON2_MEMORY_KIB", minimum=8),
         "log_level": env.get("YIBAO_LOG_LEVEL", _DEFAULTS["YIBAO_LOG_LEVEL"]).upper(),
     }
     values.update(overrides)

@@ -84,3 +84,19 @@ def message_catch(correlation_key: str) -> str:
 
 def _xml(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+OPEN_FORM = {"open.schema.json": {"type": "object"}}
+
+
+def laned_user_task(lane: str = "hospital_officer", element_id: str = "fill", form: str = "open.schema.json") -> str:
+    """A diagram whose only task is a user task in ``lane`` naming ``form``."""
+    body = f"""
+    <bpmn:userTask id="{element_id}" name="Fill in">
+      <bpmn:extensionElements><spiffworkflow:properties>
+        <spiffworkflow:property name="formJsonSchemaFilename" value="{form}" />
+      </spiffworkflow:properties></bpmn:extensionElements>
+    </bpmn:userTask>"""
+    lanes = f"""<bpmn:laneSet id="ls"><bpmn:lane id="l1" name="{lane}">
+      <bpmn:flowNodeRef>{element_id}</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>"""
+    return wrap(lanes + body, first=element_id, last=element_id)

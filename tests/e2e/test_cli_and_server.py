@@ -22,12 +22,13 @@ from api.cli import main as cli
 
 from ..bpmn import diagrams
 from ..conftest import DIAGRAMS
+from ..factories import PASSWORD
 
 YIBAO = str(Path(sys.executable).with_name("yibao"))
 
 
 def test_cli_migrates_deploys_lists_and_refuses_unsafe_files(tmp_path: Path) -> None:
-    env = {"YIBAO_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+    env = {"YIBAO_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "YIBAO_ARGON2_MEMORY_KIB": "1024"}
     runner = CliRunner()
     assert runner.invoke(cli, ["db", "upgrade"], env=env).exit_code == 0
     deployed = runner.invoke(cli, ["definitions", "deploy", str(DIAGRAMS / "foundation.bpmn")], env=env)
@@ -50,9 +51,10 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _http(method: str, url: str, body: Any = None) -> tuple[int, Any]:
+def _http(method: str, url: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=5) as response:
             raw = response.read()
@@ -65,8 +67,14 @@ def _http(method: str, url: str, body: Any = None) -> tuple[int, Any]:
 def server(tmp_path: Path) -> Iterator[str]:
     port = _free_port()
     env = {**os.environ, "YIBAO_DATABASE_URL": f"sqlite:///{tmp_path / 'served.db'}", "YIBAO_PORT": str(port),
+           "YIBAO_ARGON2_MEMORY_KIB": "1024",
            "YIBAO_WORKER_INTERVAL_SECONDS": "1", "YIBAO_EMBEDDED_WORKER": "true"}
     subprocess.run([YIBAO, "db", "upgrade"], env=env, check=True, capture_output=True, timeout=60)
+    subprocess.run([YIBAO, "orgs", "create", "--kind", "bureau", "--code", "BUREAU-520000",
+                    "--name", "贵州省医疗保障局", "--region", "520000"],
+                   env=env, check=True, capture_output=True, timeout=60)
+    subprocess.run([YIBAO, "users", "create", "--username", "admin", "--role", "admin", "--org", "BUREAU-520000"],
+                   env={**env, "YIBAO_NEW_PASSWORD": PASSWORD}, check=True, capture_output=True, timeout=60)
     process = subprocess.Popen([YIBAO, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -91,14 +99,19 @@ def test_served_api_answers_and_the_embedded_worker_fires_timers(server: str) ->
     status, spec = _http("GET", server + "/openapi.json")
     assert status == 200 and "/process-instances" in spec["paths"]
     assert _http("GET", server + "/docs")[0] == 200
-    status, _ = _http("POST", server + "/process-definitions", {"bpmn": diagrams.timer("due_at")})
+    assert _http("GET", server + "/process-instances")[0] == 401
+    status, session = _http("POST", server + "/sessions", {"username": "admin", "password": PASSWORD})
+    assert status == 201
+    token = session["token"]
+    status, _ = _http("POST", server + "/process-definitions", {"bpmn": diagrams.timer("due_at")}, token)
     assert status == 201
     due = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
-    status, started = _http("POST", server + "/process-instances", {"definition_key": "tiny", "data": {"due_at": due}})
+    status, started = _http("POST", server + "/process-instances", {"definition_key": "tiny", "data": {"due_at": due}},
+                            token)
     assert status == 201 and started["status"] == "waiting"
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
-        if _http("GET", f"{server}/process-instances/{started['id']}")[1]["status"] == "completed":
+        if _http("GET", f"{server}/process-instances/{started['id']}", token=token)[1]["status"] == "completed":
             break
         time.sleep(0.3)
     else:

@@ -10,10 +10,13 @@ import pytest
 from flask.testing import FlaskClient
 
 ENDPOINTS = {
-    ("get", "/healthz"), ("get", "/readyz"), ("get", "/process-definitions"), ("post", "/process-definitions"),
-    ("get", "/process-definitions/{definition_id}"), ("get", "/process-instances"), ("post", "/process-instances"),
-    ("get", "/process-instances/{instance_id}"),
-    ("post", "/process-instances/{instance_id}/tasks/{task_id}/completion"),
+    ("get", "/healthz"), ("get", "/readyz"), ("post", "/sessions"), ("delete", "/sessions"), ("get", "/sessions/me"),
+    ("get", "/organizations"), ("post", "/organizations"), ("get", "/users"), ("post", "/users"),
+    ("get", "/process-definitions"), ("post", "/process-definitions"), ("get", "/process-definitions/{definition_id}"),
+    ("get", "/process-instances"), ("post", "/process-instances"), ("get", "/process-instances/{instance_id}"),
+    ("post", "/process-instances/{instance_id}/cancellation"), ("get", "/process-instances/{instance_id}/history"),
+    ("get", "/tasks"), ("get", "/tasks/counts"), ("get", "/tasks/{task_id}"), ("post", "/tasks/{task_id}/claim"),
+    ("post", "/tasks/{task_id}/unclaim"), ("post", "/tasks/{task_id}/assign"), ("post", "/tasks/{task_id}/complete"),
     ("post", "/messages"), ("get", "/incidents"), ("post", "/incidents/{incident_id}/retry"), ("get", "/clock"),
     ("put", "/clock"),
 }
@@ -21,6 +24,8 @@ ENDPOINTS = {
 
 def test_openapi_lists_every_endpoint_with_its_schemas(client: FlaskClient) -> None:
     spec = client.get("/openapi.json").get_json()
+    assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    assert spec["paths"]["/healthz"]["get"]["security"] == []
     assert spec["openapi"].startswith("3.")
     found = {(method, path) for path, ops in spec["paths"].items() for method in ops if method != "parameters"}
     assert found == ENDPOINTS

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from click.testing import CliRunner
@@ -9,7 +10,9 @@ from flask.testing import FlaskClient
 
 from api.cli import main as cli
 
-from ..conftest import diagram_text
+from ..conftest import diagram_forms, diagram_text
+
+Users = Callable[[str], FlaskClient]
 
 CODE = "C09100100000000211790000049"
 
@@ -20,21 +23,26 @@ def ok(response: Any, status: int = 200) -> dict[str, Any]:
     return body
 
 
-def test_fast_path_through_http_and_the_worker(client: FlaskClient, database_url: str) -> None:
-    deployed = ok(client.post("/process-definitions", json={"bpmn": diagram_text(), "filename": "f.bpmn"}), 201)
+def deploy(client: FlaskClient, text: str | None = None, status: int = 201) -> dict[str, Any]:
+    body = {"bpmn": text or diagram_text(), "filename": "f.bpmn", "forms": diagram_forms()}
+    return ok(client.post("/process-definitions", json=body), status)
+
+
+def test_fast_path_through_http_and_the_worker(client: FlaskClient, as_user: Users, database_url: str) -> None:
+    hospital = as_user("h1_officer")
+    deployed = deploy(client)
     assert deployed["created"] is True and deployed["definition"]["version"] == 1
     lanes = {t["bpmn_id"]: t["lane"] for t in deployed["definition"]["user_tasks"]}
     assert lanes == {"submit": "hospital_officer", "review": "bureau_officer"}
     ok(client.put("/clock", json={"now": "2026-11-24T09:00:00+08:00"}))
 
-    started = ok(client.post("/process-instances", json={"definition_key": "foundation_demo",
-                                                         "business_key": "APP-2026-0001"}), 201)
+    started = ok(hospital.post("/process-instances", json={"definition_key": "foundation_demo",
+                                                           "business_key": "APP-2026-0001"}), 201)
     assert started["status"] == "waiting" and started["state_bytes"] <= 2048
     (task,) = started["tasks"]
     assert (task["bpmn_id"], task["lane"]) == ("submit", "hospital_officer")
 
-    after = ok(client.post(f"/process-instances/{started['id']}/tasks/{task['id']}/completion",
-                           json={"data": {"code": CODE, "amount": 300}}))
+    after = ok(hospital.post(f"/tasks/{task['id']}/complete", json={"data": {"code": CODE, "amount": 300}}))
     assert after["active_element_ids"] == ["wait_ack"]
     assert after["subscriptions"] == [{"message": "nhsa_ack", "correlation_key": CODE[:15], "element_id": "wait_ack"}]
 
@@ -63,29 +71,30 @@ def test_fast_path_through_http_and_the_worker(client: FlaskClient, database_url
     assert listed["total"] == 1 and listed["items"][0]["business_key"] == "APP-2026-0001"
 
 
-def test_review_path_through_http(client: FlaskClient) -> None:
-    ok(client.post("/process-definitions", json={"bpmn": diagram_text()}), 201)
-    started = ok(client.post("/process-instances", json={"definition_key": "foundation_demo"}), 201)
-    iid = started["id"]
-    after = ok(client.post(f"/process-instances/{iid}/tasks/{started['tasks'][0]['id']}/completion",
-                           json={"data": {"code": CODE, "amount": 250000}}))
+def test_review_path_through_http(client: FlaskClient, as_user: Users) -> None:
+    deploy(client)
+    hospital, officer = as_user("h1_officer"), as_user("officer")
+    started = ok(hospital.post("/process-instances", json={"definition_key": "foundation_demo"}), 201)
+    after = ok(hospital.post(f"/tasks/{started['tasks'][0]['id']}/complete",
+                             json={"data": {"code": CODE, "amount": 250000}}))
     (review,) = after["tasks"]
     assert (review["bpmn_id"], review["lane"]) == ("review", "bureau_officer")
-    done = ok(client.post(f"/process-instances/{iid}/tasks/{review['id']}/completion",
-                          json={"data": {"decision": "include"}}))
+    queued = ok(officer.get(f"/tasks/{review['id']}"))
+    assert (queued["priority"], queued["form"]) == (70, "foundation-review.schema.json")
+    assert queued["due_at"] is not None
+    done = ok(officer.post(f"/tasks/{review['id']}/complete", json={"data": {"decision": "include"}}))
     assert done["status"] == "completed"
-    again = client.post(f"/process-instances/{iid}/tasks/{review['id']}/completion", json={"data": {}})
-    assert again.status_code == 409 and again.get_json()["code"] == "instance_completed"
+    again = officer.post(f"/tasks/{review['id']}/complete", json={"data": {"decision": "include"}})
+    assert again.status_code == 409 and again.get_json()["code"] == "task_completed"
 
 
 def test_redeploying_the_same_file_is_a_no_op_and_a_change_is_a_new_version(client: FlaskClient) -> None:
     text = diagram_text()
-    first = ok(client.post("/process-definitions", json={"bpmn": text}), 201)
+    first = deploy(client, text)
     started = ok(client.post("/process-instances", json={"definition_key": "foundation_demo"}), 201)
-    same = ok(client.post("/process-definitions", json={"bpmn": text}), 200)
+    same = deploy(client, text, 200)
     assert same["created"] is False and same["definition"]["id"] == first["definition"]["id"]
-    changed = ok(client.post("/process-definitions", json={"bpmn": text.replace("Submit application",
-                                                                                "Submit the application")}), 201)
+    changed = deploy(client, text.replace("Submit application", "Submit the application"))
     assert changed["definition"]["version"] == 2
     # The running instance keeps the version it started on; a new one takes the latest.
     assert ok(client.get(f"/process-instances/{started['id']}"))["definition_version"] == 1

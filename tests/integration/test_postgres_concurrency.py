@@ -7,13 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain.actors import SYSTEM
+from domain.actors import SYSTEM, Actor
 from domain.errors import Conflict
-from workflows import clock, definitions, instances, timers
+from workflows import clock, definitions, instances, tasks, timers
 from workflows.context import Services, build_services
 
 from ..bpmn import diagrams
-from ..conftest import make_settings
+from ..conftest import diagram_form_texts, diagram_text, make_settings
+from ..factories import build_world
 from .test_timers import fired_counts, start_timed
 
 pytestmark = pytest.mark.postgres
@@ -48,7 +49,7 @@ def test_two_workers_over_200_due_timers_fire_each_exactly_once(timed: Services,
     fired = results[0] + results[1]
     assert sorted(fired) == sorted(ids)  # every timer fired, none twice across workers
     assert fired_counts(timed) == dict.fromkeys(ids, 1)
-    assert {instances.get_instance(timed, i).status for i in ids[:5]} == {"completed"}
+    assert {instances.get_instance(timed, SYSTEM, i).status for i in ids[:5]} == {"completed"}
 
 
 def test_a_crashed_workers_claim_is_picked_up_by_another(timed: Services) -> None:
@@ -67,10 +68,10 @@ def test_a_crashed_workers_claim_is_picked_up_by_another(timed: Services) -> Non
 def test_two_completions_of_one_task_one_wins_the_other_gets_a_conflict(
     postgres_services: Services, postgres_url: str
 ) -> None:
-    from ..conftest import diagram_text
-
-    definitions.deploy(postgres_services, SYSTEM, diagram_text(), "foundation.bpmn")
-    started = instances.start_instance(postgres_services, SYSTEM, "foundation_demo", {})
+    world = build_world(postgres_services)
+    hospital = Actor(world.users["h1_officer"], world.orgs["h1"], frozenset({"hospital_officer"}))
+    definitions.deploy(postgres_services, SYSTEM, diagram_text(), "foundation.bpmn", diagram_form_texts())
+    started = instances.start_instance(postgres_services, hospital, "foundation_demo", {})
     task_id = started.tasks[0].id
     contenders = [build_services(make_settings(postgres_url)) for _ in range(2)]
     outcomes: list[object] = [None, None]
@@ -79,8 +80,8 @@ def test_two_completions_of_one_task_one_wins_the_other_gets_a_conflict(
     def complete(index: int) -> None:
         barrier.wait()
         try:
-            outcomes[index] = instances.complete_task(
-                contenders[index], SYSTEM, started.id, task_id, {"code": "C09100100000000211790000049", "amount": 1}
+            outcomes[index] = tasks.complete(
+                contenders[index], hospital, task_id, {"code": "C09100100000000211790000049", "amount": 1}
             )
         except Conflict as exc:
             outcomes[index] = exc
@@ -93,6 +94,8 @@ def test_two_completions_of_one_task_one_wins_the_other_gets_a_conflict(
     for c in contenders:
         c.dispose()
     assert sorted(type(o).__name__ for o in outcomes) == ["Conflict", "InstanceView"]
-    after = instances.get_instance(postgres_services, started.id)
+    after = instances.get_instance(postgres_services, SYSTEM, started.id)
     assert after.completed_element_ids.count("submit") == 1
     assert after.active_element_ids == ["wait_ack"]
+    (row,) = tasks.list_tasks(postgres_services, SYSTEM, tasks.TaskFilter(instance_id=started.id)).items
+    assert (row.status, row.completed_by) == ("completed", hospital.user_id)

@@ -12,13 +12,13 @@ from storage.models import ProcessInstance
 from workflows import definitions
 from workflows.context import Services
 
-from ..conftest import diagram_text
+from ..conftest import diagram_form_texts, diagram_text
 
 T0 = datetime(2026, 11, 24, 8, tzinfo=UTC)
 
 
 def test_state_round_trips_through_the_column_with_every_task_data(services: Services) -> None:
-    definitions.deploy(services, SYSTEM, diagram_text(), "foundation.bpmn")
+    definitions.deploy(services, SYSTEM, diagram_text(), "foundation.bpmn", diagram_form_texts())
     engine = services.engine
     with services.uow() as uow:
         row = uow.definitions.latest("foundation_demo")

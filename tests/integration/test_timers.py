@@ -46,8 +46,8 @@ def test_sweep_fires_only_due_timers_each_once(timed: Services) -> None:
     assert sorted(timers.sweep(timed)) == sorted(due[:2])
     assert timers.sweep(timed) == []
     assert fired_counts(timed) == {due[0]: 1, due[1]: 1}
-    assert instances.get_instance(timed, due[0]).status == "completed"
-    assert instances.get_instance(timed, due[2]).next_timer_at == T0 + timedelta(hours=30)
+    assert instances.get_instance(timed, SYSTEM, due[0]).status == "completed"
+    assert instances.get_instance(timed, SYSTEM, due[2]).next_timer_at == T0 + timedelta(hours=30)
 
 
 def test_run_until_fires_every_due_timer_in_order_and_leaves_the_clock_there(timed: Services) -> None:

@@ -52,5 +52,5 @@ def test_production_needs_its_own_secret_key() -> None:
 
 def test_readme_table_lists_every_setting_with_its_default() -> None:
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
-    rows = dict(re.findall(r"^\| `(YIBAO_[A-Z_]+)` \| `([^`]*)` \|", readme, flags=re.M))
+    rows = dict(re.findall(r"^\| `(YIBAO_[A-Z0-9_]+)` \| `([^`]*)` \|", readme, flags=re.M))
     assert rows == {s.name: s.default for s in SETTINGS}

@@ -40,6 +40,7 @@ class UserTaskView:
     name: str
     lane: str | None
     properties: dict[str, str]
+    candidate: str | None = None
 
 
 @dataclass(frozen=True)
@@ -218,11 +219,7 @@ class Run:
             status = "completed"
         else:
             status = "waiting"
-        ready = tuple(
-            UserTaskView(str(t.id), t.task_spec.bpmn_id, t.task_spec.bpmn_name or t.task_spec.bpmn_id,
-                         t.task_spec.lane, dict(t.task_spec.extensions.get("properties", {})))
-            for t in tasks if t.state == TaskState.READY and t.task_spec.manual
-        )
+        ready = tuple(_user_task(t) for t in tasks if t.state == TaskState.READY and t.task_spec.manual)
         active = {t.task_spec.bpmn_id for t in tasks if t.task_spec.bpmn_id and t.state in _ACTIVE}
         done = {t.task_spec.bpmn_id for t in tasks if t.task_spec.bpmn_id and t.state == TaskState.COMPLETED}
         data = dict(wf.data)
@@ -305,6 +302,16 @@ class Run:
             if t.state == TaskState.ERROR:
                 return Failure(t.task_spec.bpmn_id, "task_error", "a task of this instance failed")
         return None
+
+
+def _user_task(task: Task) -> UserTaskView:
+    spec = task.task_spec
+    properties = dict(spec.extensions.get("properties", {}))
+    # A task offered to one person names the data variable holding their user id (an expert reviewer, say).
+    variable = properties.get("candidateVariable")
+    candidate = task.data.get(variable) if variable else None
+    return UserTaskView(str(task.id), spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, spec.lane, properties,
+                        str(candidate) if candidate is not None else None)
 
 
 _ACTIVE = (TaskState.READY, TaskState.WAITING, TaskState.STARTED, TaskState.ERROR)

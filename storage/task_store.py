@@ -1,0 +1,200 @@
+"""The task queue read model in SQLAlchemy Core: rows written with the instance state, queries scoped by caller."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from domain.actors import Actor
+
+from .task_models import HumanTask
+
+TASKS = cast(Table, HumanTask.__table__)
+OPEN = ("open", "claimed")
+SORTS = {
+    "priority": (TASKS.c.priority.desc(), TASKS.c.created_at, TASKS.c.id),
+    "created": (TASKS.c.created_at, TASKS.c.id),
+    "-created": (TASKS.c.created_at.desc(), TASKS.c.id),
+    "due": (TASKS.c.due_at, TASKS.c.created_at, TASKS.c.id),
+}
+_OPEN_OF_INSTANCE = select(TASKS.c.id, TASKS.c.status).where(
+    TASKS.c.instance_id == bindparam("p_instance"), TASKS.c.status.in_(OPEN)
+)
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    """Filters of the task list; None means "any"."""
+
+    role: str | None = None
+    org: str | None = None
+    status: Sequence[str] | None = None
+    assignee: str | None = None
+    candidate: str | None = None
+    process: str | None = None
+    business_key: str | None = None
+    instance_id: str | None = None
+    overdue_at: datetime | None = None
+    due_before: datetime | None = None
+    due_after: datetime | None = None
+    priority_min: int | None = None
+
+
+def visible_to(actor: Actor) -> ColumnElement[bool]:
+    """The tasks a caller may see: all for oversight roles; else their role's queue in their organization,
+    and whatever is offered or assigned to them personally (SV-3: experts see only their own candidates)."""
+    if actor.sees_all_organizations:
+        return true()
+    queue = and_(
+        TASKS.c.lane_role.in_(sorted(actor.roles)),
+        or_(TASKS.c.org_scope == actor.org_id, TASKS.c.org_scope.is_(None)) if actor.org_id
+        else TASKS.c.org_scope.is_(None),
+        TASKS.c.candidate_user_id.is_(None),
+    )
+    return or_(queue, TASKS.c.assignee_id == actor.user_id, TASKS.c.candidate_user_id == actor.user_id)
+
+
+def instance_visible_to(actor: Actor, instance_id: ColumnElement[Any], owner_org: ColumnElement[Any]
+                        ) -> ColumnElement[bool]:
+    """Instances a caller may see: all for oversight roles; else their organization's, and those where a task
+    they may see sits (an expert's review, an NHSA filing)."""
+    if actor.sees_all_organizations:
+        return true()
+    has_task = select(TASKS.c.id).where(TASKS.c.instance_id == instance_id, visible_to(actor)).exists()
+    mine = owner_org == actor.org_id if actor.org_id else false()
+    return or_(mine, has_task)
+
+
+def workable_by(actor: Actor, row: Any) -> bool:
+    """True when ``actor``'s role matches the task's lane and their organization its scope (or it is theirs)."""
+    if row.candidate_user_id is not None:
+        return bool(row.candidate_user_id == actor.user_id)
+    if row.lane_role not in actor.roles:
+        return False
+    return row.org_scope is None or row.org_scope == actor.org_id
+
+
+class TaskStore:
+    """Queue rows of one unit of work."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._connection: Connection | None = None
+
+    @property
+    def _conn(self) -> Connection:
+        if self._connection is None:
+            self._connection = self._session.connection()
+        return self._connection
+
+    def open_of_instance(self, instance_id: str) -> dict[str, str]:
+        """Open and claimed task ids of an instance with their status."""
+        return {r[0]: r[1] for r in self._conn.execute(_OPEN_OF_INSTANCE, {"p_instance": instance_id})}
+
+    def add(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert queue rows."""
+        if rows:
+            self._conn.execute(insert(TASKS), list(rows))
+
+    def finish(self, task_ids: Sequence[str], status: str, at: datetime, by: str | None) -> None:
+        """Mark tasks completed or cancelled."""
+        if task_ids:
+            self._conn.execute(
+                update(TASKS).where(TASKS.c.id.in_(list(task_ids))).values(status=status, completed_at=at,
+                                                                          completed_by=by)
+            )
+
+    def get(self, task_id: str, actor: Actor | None = None, *, lock: bool = False) -> Any:
+        """One task row, if it exists and (given an actor) the actor may see it."""
+        query = select(TASKS).where(TASKS.c.id == task_id)
+        if actor is not None:
+            query = query.where(visible_to(actor))
+        if lock:
+            query = query.with_for_update()
+        return self._conn.execute(query).first()
+
+    def set_claim(self, task_id: str, *, expect: str, status: str, assignee: str | None, at: datetime | None) -> bool:
+        """Move a task between open and claimed if it is still in ``expect``; False when someone was first."""
+        result = self._conn.execute(
+            update(TASKS).where(TASKS.c.id == task_id, TASKS.c.status == expect)
+            .values(status=status, assignee_id=assignee, claimed_at=at)
+        )
+        return bool(result.rowcount == 1)
+
+    def assign(self, task_id: str, assignee: str, at: datetime) -> bool:
+        """Give an open or claimed task to ``assignee``."""
+        result = self._conn.execute(
+            update(TASKS).where(TASKS.c.id == task_id, TASKS.c.status.in_(OPEN))
+            .values(status="claimed", assignee_id=assignee, claimed_at=at)
+        )
+        return bool(result.rowcount == 1)
+
+    def query(self, actor: Actor, f: TaskFilter, sort: str, limit: int, offset: int) -> tuple[list[Any], int]:
+        """Tasks the actor may see, filtered, sorted and paged, with the total count."""
+        base = _filtered(select(TASKS).where(visible_to(actor)), f)
+        total = self._conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+        rows = self._conn.execute(base.order_by(*SORTS[sort]).limit(limit).offset(offset)).all()
+        return list(rows), int(total)
+
+    def counts(self, statuses: Sequence[str] = OPEN) -> list[Any]:
+        """Task counts per queue: lane role × organization × status."""
+        query = (
+            select(TASKS.c.lane_role, TASKS.c.org_scope, TASKS.c.status, func.count().label("count"))
+            .where(TASKS.c.status.in_(list(statuses)))
+            .group_by(TASKS.c.lane_role, TASKS.c.org_scope, TASKS.c.status)
+            .order_by(TASKS.c.lane_role, TASKS.c.org_scope, TASKS.c.status)
+        )
+        return list(self._conn.execute(query))
+
+    def overdue(self, now: datetime) -> int:
+        """Open or claimed tasks past their due time."""
+        query = select(func.count()).where(TASKS.c.status.in_(OPEN), TASKS.c.due_at < now)
+        return int(self._conn.execute(query).scalar_one())
+
+
+def _filtered(query: Select[Any], f: TaskFilter) -> Select[Any]:
+    conditions: list[ColumnElement[bool]] = []
+    if f.role is not None:
+        conditions.append(TASKS.c.lane_role == f.role)
+    if f.org is not None:
+        conditions.append(TASKS.c.org_scope == f.org)
+    if f.status:
+        conditions.append(TASKS.c.status.in_(list(f.status)))
+    if f.assignee is not None:
+        conditions.append(TASKS.c.assignee_id == f.assignee)
+    if f.candidate is not None:
+        conditions.append(TASKS.c.candidate_user_id == f.candidate)
+    if f.process is not None:
+        conditions.append(TASKS.c.process_key == f.process)
+    if f.business_key is not None:
+        conditions.append(TASKS.c.business_key == f.business_key)
+    if f.instance_id is not None:
+        conditions.append(TASKS.c.instance_id == f.instance_id)
+    if f.overdue_at is not None:
+        conditions += [TASKS.c.due_at < f.overdue_at, TASKS.c.status.in_(OPEN)]
+    if f.due_before is not None:
+        conditions.append(TASKS.c.due_at < f.due_before)
+    if f.due_after is not None:
+        conditions.append(TASKS.c.due_at >= f.due_after)
+    if f.priority_min is not None:
+        conditions.append(TASKS.c.priority >= f.priority_min)
+    return query.where(*conditions) if conditions else query

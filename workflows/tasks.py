@@ -1,0 +1,180 @@
+"""The task queue: rows kept in step with the engine, and the use cases of working them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from domain.actors import Actor
+from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from storage.task_store import TaskFilter, workable_by
+
+__all__ = ["TaskFilter", "assign", "claim", "complete", "counts", "get_task", "list_tasks", "unclaim"]
+from storage.uow import UnitOfWork
+
+from . import clock, forms
+from .context import Services
+from .instances import load, save
+from .views import InstanceView, Page
+
+SORTS = ("priority", "created", "-created", "due")
+
+
+@dataclass(frozen=True)
+class QueueTask:
+    id: str
+    instance_id: str
+    process_key: str
+    business_key: str | None
+    name: str
+    bpmn_id: str
+    lane_role: str
+    org_scope: str | None
+    candidate_user_id: str | None
+    assignee_id: str | None
+    status: str
+    priority: int
+    form: str | None
+    created_at: datetime
+    due_at: datetime | None
+    claimed_at: datetime | None
+    completed_at: datetime | None
+    completed_by: str | None
+
+
+@dataclass(frozen=True)
+class QueueCount:
+    lane_role: str
+    org_scope: str | None
+    status: str
+    count: int
+
+
+def _queue_task(row: Any) -> QueueTask:
+    return QueueTask(**{k: getattr(row, k) for k in QueueTask.__dataclass_fields__})
+
+
+def list_tasks(services: Services, actor: Actor, f: TaskFilter, sort: str = "priority", limit: int = 50,
+               offset: int = 0) -> Page:
+    """Tasks the caller may see, filtered, sorted and paged, with the total."""
+    if sort not in SORTS:
+        raise InvalidInput(f"sort must be one of {', '.join(SORTS)}", field="sort")
+    with services.uow(read_only=True) as uow:
+        rows, total = uow.tasks.query(actor, f, sort, max(1, min(limit, 200)), offset)
+        return Page([_queue_task(r) for r in rows], total, limit, offset)
+
+
+def overdue_filter(services: Services) -> datetime:
+    """The instant that decides "overdue" (the service clock)."""
+    with services.uow(read_only=True) as uow:
+        return clock.now(services, uow)
+
+
+def get_task(services: Services, actor: Actor, task_id: str) -> QueueTask:
+    """One task the caller may see (404 otherwise, never 403)."""
+    with services.uow(read_only=True) as uow:
+        return _queue_task(_visible(uow, actor, task_id))
+
+
+def _visible(uow: UnitOfWork, actor: Actor, task_id: str, lock: bool = False) -> Any:
+    row = uow.tasks.get(task_id, actor, lock=lock)
+    if row is None:
+        raise NotFound(f"no task {task_id}", code="task_not_found")
+    return row
+
+
+def _require_workable(actor: Actor, row: Any) -> None:
+    if not workable_by(actor, row):
+        raise Forbidden("this task belongs to another role or organization", code="not_your_task")
+    if row.status not in ("open", "claimed"):
+        raise Conflict(f"the task is {row.status}", code=f"task_{row.status}")
+
+
+def claim(services: Services, actor: Actor, task_id: str) -> QueueTask:
+    """Take an open task into one's own work."""
+    with services.uow() as uow:
+        row = _visible(uow, actor, task_id, lock=True)
+        _require_workable(actor, row)
+        if not uow.tasks.set_claim(task_id, expect="open", status="claimed", assignee=actor.user_id,
+                                   at=clock.now(services, uow)):
+            raise Conflict("the task was claimed by someone else", code="task_claimed")
+        _audit(uow, services, actor, row, "task.claimed")
+        uow.commit()
+    return get_task(services, actor, task_id)
+
+
+def unclaim(services: Services, actor: Actor, task_id: str) -> QueueTask:
+    """Put a claimed task back in its queue (its assignee, an administrator or a bureau officer)."""
+    with services.uow() as uow:
+        row = _visible(uow, actor, task_id, lock=True)
+        if row.assignee_id != actor.user_id and not actor.has_role("admin", "bureau_officer"):
+            raise Forbidden("only the assignee or an administrator can release this task", code="not_assignee")
+        if not uow.tasks.set_claim(task_id, expect="claimed", status="open", assignee=None, at=None):
+            raise Conflict(f"the task is {row.status}, not claimed", code="task_not_claimed")
+        _audit(uow, services, actor, row, "task.unclaimed")
+        uow.commit()
+    return get_task(services, actor, task_id)
+
+
+def assign(services: Services, actor: Actor, task_id: str, user_id: str) -> QueueTask:
+    """Assign a task to a user who may work it (administrators and bureau officers)."""
+    if not actor.has_role("admin", "bureau_officer"):
+        raise Forbidden("only an administrator or a bureau officer assigns tasks", code="assign_forbidden")
+    with services.uow() as uow:
+        row = _visible(uow, actor, task_id, lock=True)
+        user = uow.identity.user(user_id)
+        if user is None or not user.active:
+            raise InvalidInput(f"no active user {user_id}", code="unknown_user", field="user_id")
+        target = Actor(user.id, user.org_id, frozenset({user.role}), user.username)
+        if not workable_by(target, row):
+            raise InvalidInput("that user's role or organization does not match the task", code="not_eligible",
+                               field="user_id")
+        if not uow.tasks.assign(task_id, user.id, clock.now(services, uow)):
+            raise Conflict(f"the task is {row.status}", code=f"task_{row.status}")
+        _audit(uow, services, actor, row, "task.assigned", after={"assignee": user.id})
+        uow.commit()
+    return get_task(services, actor, task_id)
+
+
+def complete(services: Services, actor: Actor, task_id: str, data: Mapping[str, Any] | None) -> InstanceView:
+    """Complete a task with its form's data; the instance runs on to its next wait, all in one transaction."""
+    from .instances import view_of
+
+    if data is not None and not isinstance(data, Mapping):
+        raise InvalidInput("data must be an object", field="data")
+    with services.uow() as uow:
+        row = _visible(uow, actor, task_id, lock=True)
+        _require_workable(actor, row)
+        if row.status == "claimed" and row.assignee_id != actor.user_id:
+            raise Conflict("the task is claimed by someone else", code="task_claimed")
+        loaded = load(services, uow, row.instance_id)
+        if loaded.record.status != "waiting":
+            raise Conflict(f"the instance is {loaded.record.status}", code=f"instance_{loaded.record.status}")
+        payload = dict(data or {})
+        forms.validate(services, uow, loaded.ref.id, row.form, payload)
+        now = clock.now(services, uow)
+        loaded.run.complete(task_id, payload, now)
+        snapshot = save(services, uow, loaded, now, actor, f"task.completed:{row.bpmn_id}", completed=task_id)
+        view = view_of(uow, loaded, snapshot)
+        uow.commit()
+        return view
+
+
+def counts(services: Services, actor: Actor) -> list[QueueCount]:
+    """Open and claimed tasks per queue (role × organization × status), for administrators and the bureau."""
+    if not actor.has_role("admin", "bureau_officer"):
+        raise Forbidden("queue counts are for administrators and bureau officers", code="counts_forbidden")
+    with services.uow(read_only=True) as uow:
+        return [QueueCount(r.lane_role, r.org_scope, r.status, r.count) for r in uow.tasks.counts()]
+
+
+def _audit(uow: UnitOfWork, services: Services, actor: Actor, row: Any, action: str,
+           after: dict[str, Any] | None = None) -> None:
+    """Record a queue change in the instance's audit chain (the chain head lives on the instance row)."""
+    record = uow.store.load(row.instance_id, lock=True)
+    assert record is not None  # a foreign key guarantees it
+    uow.store.audit(record, at=clock.now(services, uow), actor=actor.user_id, actor_org=actor.org_id,
+                    action=f"{action}:{row.bpmn_id}", before={"status": row.status}, after=after)
+    uow.store.save_audit_head(record)
