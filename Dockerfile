@@ -16,6 +16,7 @@ COPY storage ./storage
 COPY workflows ./workflows
 COPY api ./api
 COPY bpmn ./bpmn
+COPY data ./data
 RUN pip install . \
     && useradd --system --uid 10001 --home-dir /var/lib/yibao --create-home yibao
 

@@ -12,15 +12,18 @@ from workflows.settings import Settings, load_settings
 
 from . import (
     auth,
+    catalog,
     clock,
     definitions,
     directory,
     docs,
+    drugs,
     errors,
     health,
     incidents,
     instances,
     messages,
+    metrics,
     requestlog,
     sessions,
     tasks,
@@ -40,10 +43,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.extensions["yibao"] = services or build_services(settings)
     api = Api(app, spec_kwargs={"info": {"description": _DESCRIPTION}, "security": [{"bearerAuth": []}]})
     api.spec.components.security_scheme("bearerAuth", auth.BEARER)
-    for module in (health, sessions, directory, definitions, instances, tasks, messages, incidents, clock):
+    for module in (health, sessions, directory, definitions, instances, tasks, messages, incidents, clock, metrics,
+                   catalog, drugs):
         api.register_blueprint(module.blp)
     app.register_blueprint(docs.assets)
     requestlog.register(app)
+    metrics.register(app)
     auth.register(app)
     errors.register(app)
     return app

@@ -12,16 +12,17 @@ from .services import services
 
 # Blueprints anyone may call: health, the OpenAPI document and docs, public catalog reads (SV-1).
 PUBLIC_BLUEPRINTS = frozenset({"health", "api-docs", "docs_assets", "catalog", "drugs"})
-# Single endpoints anyone may call.
-PUBLIC_ENDPOINTS = frozenset({"sessions.Login"})
+# Single operations anyone may call: logging in.
+PUBLIC_OPERATIONS = frozenset({("sessions.Login", "POST")})
 BEARER = {"type": "http", "scheme": "bearer", "description": "a token from POST /sessions"}
 
 
 def _is_public() -> bool:
     if request.endpoint is None:  # no route: let the 404/405 handlers answer
         return True
-    return request.blueprint in PUBLIC_BLUEPRINTS or request.endpoint in PUBLIC_ENDPOINTS or (
-        request.endpoint == "metrics.Metrics")
+    # /metrics checks its own access (administrators or local callers)
+    return request.blueprint in PUBLIC_BLUEPRINTS or (request.endpoint, request.method) in PUBLIC_OPERATIONS or (
+        request.blueprint == "metrics")
 
 
 def bearer_token() -> str | None:

@@ -157,6 +157,33 @@ def users_set_password(username: str, password: str) -> None:
     click.echo(f"password of {username} replaced")
 
 
+@main.group("demo")
+def demo_group() -> None:
+    """Demo data."""
+
+
+@demo_group.command("load")
+def demo_load() -> None:
+    """Load the demo organizations, users, drug list and catalog (idempotent); new passwords are printed once."""
+    from workflows import demo
+
+    services = _services()
+    try:
+        result = demo.load(services)
+    except YibaoError as exc:
+        raise click.ClickException(exc.detail) from None
+    finally:
+        services.dispose()
+    click.echo(f"demo data: {len(result.organizations)} organization(s) added; catalog v{result.catalog_version}, "
+               f"negotiated-drug list v{result.drug_list_version}")
+    if result.passwords:
+        click.echo("demo users created — their passwords are shown this once (yibao users set-password resets one):")
+        for username, password in result.passwords.items():
+            click.echo(f"  {username:<20} {password}")
+    else:
+        click.echo("demo users exist already (passwords were printed when they were created)")
+
+
 @main.command()
 @click.option("--once", is_flag=True, help="Fire the timers due now, then exit.")
 @click.option("--until", "until", type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z",

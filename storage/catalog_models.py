@@ -69,6 +69,8 @@ class NegotiatedDrug(Base):
     dosage_form: Mapped[str] = mapped_column(String(100))
     restriction: Mapped[str] = mapped_column(Text)
     annual_limit: Mapped[Decimal] = mapped_column(Numeric(12, 2))
-    agreement_start: Mapped[date] = mapped_column(Date)
-    agreement_end: Mapped[date] = mapped_column(Date)
+    # None when the source states no agreement period (seed 003 gives none: data/README.md).
+    agreement_start: Mapped[date | None] = mapped_column(Date)
+    agreement_end: Mapped[date | None] = mapped_column(Date)
     required_specialty: Mapped[str | None] = mapped_column(String(64))
+    specialty_exempt_indications: Mapped[str | None] = mapped_column(Text)  # ";"-separated (ND-16)

@@ -103,6 +103,11 @@ class Instances:
         ).all()
         return rows, total
 
+    def counts_by_status(self) -> dict[str, int]:
+        """How many instances are in each status."""
+        rows = self.session.execute(select(ProcessInstance.status, func.count()).group_by(ProcessInstance.status))
+        return {status: count for status, count in rows}
+
     def earliest_due(self, until: datetime) -> datetime | None:
         """The earliest pending deadline not after ``until``."""
         return self.session.scalar(

@@ -156,12 +156,12 @@ def list_instances(
 
 def cancel_instance(services: Services, actor: Actor, instance_id: str, reason: str) -> InstanceView:
     """Cancel a running instance with a recorded reason (administrators); its open tasks are cancelled."""
-    if not actor.has_role("admin"):
-        raise Forbidden("only an administrator cancels an instance", code="admin_only")
     if not reason or not reason.strip():
         raise InvalidInput("a cancellation needs a reason", field="reason")
     with services.uow() as uow:
-        loaded = load(services, uow, instance_id, actor=actor)
+        loaded = load(services, uow, instance_id, actor=actor)  # 404 before 403: no hint that it exists
+        if not actor.has_role("admin"):
+            raise Forbidden("only an administrator cancels an instance", code="admin_only")
         if loaded.record.status in ("completed", "cancelled"):
             raise Conflict(f"the instance is {loaded.record.status}", code=f"instance_{loaded.record.status}")
         now = clock.now(services, uow)

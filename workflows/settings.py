@@ -38,6 +38,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("YIBAO_SCRIPT_MAX_SEQUENCE", "100000", "longest string, list or range a script may build"),
     Setting("YIBAO_TASK_DATA_LIMIT_BYTES", "65536", "largest task data (as JSON) a script or a form may leave"),
     Setting("YIBAO_BPMN_DIR", "bpmn", "folder `yibao definitions deploy` reads by default"),
+    Setting("YIBAO_DATA_DIR", "data", "folder of the reference data files `yibao demo load` reads"),
     Setting("YIBAO_SECRET_KEY", "", "key that signs audit checkpoints; required in production (development: a fixed "
             "development key)"),
     Setting("YIBAO_TOKEN_TTL_MINUTES", "480", "lifetime of a bearer token from login"),
@@ -91,6 +92,7 @@ class Settings:
     script_max_sequence: int = 100_000
     task_data_limit_bytes: int = 65_536
     bpmn_dir: str = "bpmn"
+    data_dir: str = "data"
     secret_key: str = DEVELOPMENT_SECRET
     token_ttl_minutes: int = 480
     login_max_failures: int = 5
@@ -122,6 +124,7 @@ def load_settings(environ: Mapping[str, str] | None = None, /, **overrides: obje
         "script_max_sequence": _int(env, "YIBAO_SCRIPT_MAX_SEQUENCE"),
         "task_data_limit_bytes": _int(env, "YIBAO_TASK_DATA_LIMIT_BYTES", minimum=1024),
         "bpmn_dir": env.get("YIBAO_BPMN_DIR", _DEFAULTS["YIBAO_BPMN_DIR"]),
+        "data_dir": env.get("YIBAO_DATA_DIR", _DEFAULTS["YIBAO_DATA_DIR"]),
         "secret_key": env.get("YIBAO_SECRET_KEY", "") or DEVELOPMENT_SECRET,
         "token_ttl_minutes": _int(env, "YIBAO_TOKEN_TTL_MINUTES"),
         "login_max_failures": _int(env, "YIBAO_LOGIN_MAX_FAILURES"),

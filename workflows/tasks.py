@@ -120,10 +120,10 @@ def unclaim(services: Services, actor: Actor, task_id: str) -> QueueTask:
 
 def assign(services: Services, actor: Actor, task_id: str, user_id: str) -> QueueTask:
     """Assign a task to a user who may work it (administrators and bureau officers)."""
-    if not actor.has_role("admin", "bureau_officer"):
-        raise Forbidden("only an administrator or a bureau officer assigns tasks", code="assign_forbidden")
     with services.uow() as uow:
-        row = _visible(uow, actor, task_id, lock=True)
+        row = _visible(uow, actor, task_id, lock=True)  # 404 before 403: no hint that it exists
+        if not actor.has_role("admin", "bureau_officer"):
+            raise Forbidden("only an administrator or a bureau officer assigns tasks", code="assign_forbidden")
         user = uow.identity.user(user_id)
         if user is None or not user.active:
             raise InvalidInput(f"no active user {user_id}", code="unknown_user", field="user_id")

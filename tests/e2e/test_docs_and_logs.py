@@ -18,7 +18,9 @@ ENDPOINTS = {
     ("get", "/tasks"), ("get", "/tasks/counts"), ("get", "/tasks/{task_id}"), ("post", "/tasks/{task_id}/claim"),
     ("post", "/tasks/{task_id}/unclaim"), ("post", "/tasks/{task_id}/assign"), ("post", "/tasks/{task_id}/complete"),
     ("post", "/messages"), ("get", "/incidents"), ("post", "/incidents/{incident_id}/retry"), ("get", "/clock"),
-    ("put", "/clock"),
+    ("put", "/clock"), ("get", "/metrics"), ("get", "/catalog/versions"), ("get", "/catalog/entries"),
+    ("get", "/catalog/entries/{code}"), ("get", "/catalog/diff"), ("get", "/negotiated-drugs"),
+    ("get", "/negotiated-drugs/versions"),
 }
 
 

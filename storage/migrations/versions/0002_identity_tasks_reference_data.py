@@ -92,9 +92,10 @@ def upgrade() -> None:
     sa.Column('dosage_form', sa.String(length=100), nullable=False),
     sa.Column('restriction', sa.Text(), nullable=False),
     sa.Column('annual_limit', sa.Numeric(precision=12, scale=2), nullable=False),
-    sa.Column('agreement_start', sa.Date(), nullable=False),
-    sa.Column('agreement_end', sa.Date(), nullable=False),
+    sa.Column('agreement_start', sa.Date(), nullable=True),
+    sa.Column('agreement_end', sa.Date(), nullable=True),
     sa.Column('required_specialty', sa.String(length=64), nullable=True),
+    sa.Column('specialty_exempt_indications', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['version_id'], ['drug_list_versions.id'], name=op.f('fk_negotiated_drugs_version_id_drug_list_versions')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_negotiated_drugs')),
     sa.UniqueConstraint('version_id', 'seq', name=op.f('uq_negotiated_drugs_version_id_seq'))

@@ -1,0 +1,121 @@
+"""The published consumable catalog: versions, entries, one entry, the diff of two versions (public reads, SV-1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from workflows import reference_data
+
+from .schemas import StrictSchema
+from .services import services
+
+blp = Blueprint("catalog", __name__, url_prefix="/catalog",
+                description="The consumable catalog (医保医用耗材目录), versioned; readable by the public")
+
+
+class CatalogVersionOut(Schema):
+    version = fields.Integer()
+    effective_date = fields.Date()
+    published_at = fields.DateTime()
+    source = fields.String(metadata={"description": "the file loaded and the SHA-256 of its rows"})
+    entries = fields.Integer()
+
+
+class CatalogEntryOut(Schema):
+    version = fields.Integer()
+    code = fields.String(metadata={"description": "15-character entry code (CM-1)"})
+    primary_class = fields.String()
+    secondary_class = fields.String()
+    tertiary_class = fields.String()
+    common_name = fields.String()
+    material = fields.String()
+    characteristics = fields.String()
+    payment_category = fields.String(metadata={"description": "甲 or 乙 (CM-2)"})
+    payment_standard = fields.Decimal(places=2, as_string=True, allow_none=True,
+                                      metadata={"description": "maximum payment standard, yuan"})
+    description = fields.String(allow_none=True)
+
+
+class CatalogEntryPageOut(Schema):
+    items = fields.List(fields.Nested(CatalogEntryOut))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
+class EntryChangeOut(Schema):
+    code = fields.String()
+    changed_fields = fields.List(fields.String(), attribute="fields", data_key="fields",
+                                 metadata={"description": "the fields whose value differs"})
+    before = fields.Nested(CatalogEntryOut)
+    after = fields.Nested(CatalogEntryOut)
+
+
+class CatalogDiffOut(Schema):
+    from_version = fields.Integer()
+    to_version = fields.Integer()
+    added = fields.List(fields.Nested(CatalogEntryOut))
+    removed = fields.List(fields.Nested(CatalogEntryOut))
+    changed = fields.List(fields.Nested(EntryChangeOut))
+
+
+class VersionQuery(StrictSchema):
+    version = fields.Integer(load_default=None, validate=validate.Range(min=1),
+                             metadata={"description": "a version number; the latest when absent"})
+
+
+class EntryQuery(VersionQuery):
+    code_prefix = fields.String(load_default=None, validate=validate.Length(min=1, max=15),
+                                metadata={"description": "'C' and up to 14 digits"})
+    q = fields.String(load_default=None, validate=validate.Length(min=1, max=100),
+                      metadata={"description": "words of the common name or a classification name"})
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class DiffQuery(StrictSchema):
+    from_version = fields.Integer(data_key="from", required=True, validate=validate.Range(min=1))
+    to_version = fields.Integer(data_key="to", required=True, validate=validate.Range(min=1))
+
+
+@blp.route("/versions")
+class CatalogVersions(MethodView):
+    @blp.doc(security=[])
+    @blp.response(200, CatalogVersionOut(many=True))
+    def get(self) -> Any:
+        """List the published catalog versions, oldest first."""
+        return reference_data.list_catalog_versions(services())
+
+
+@blp.route("/entries")
+class CatalogEntries(MethodView):
+    @blp.doc(security=[])
+    @blp.arguments(EntryQuery, location="query")
+    @blp.response(200, CatalogEntryPageOut)
+    def get(self, query: dict[str, Any]) -> Any:
+        """List a version's entries by code, filtered by code prefix or by words of the names."""
+        return reference_data.get_catalog_entries(services(), **query)
+
+
+@blp.route("/entries/<code>")
+class CatalogEntry(MethodView):
+    @blp.doc(security=[])
+    @blp.arguments(VersionQuery, location="query")
+    @blp.response(200, CatalogEntryOut)
+    def get(self, query: dict[str, Any], code: str) -> Any:
+        """Show the entry of a 15-character code (or of a 27-character product code's first 15)."""
+        return reference_data.get_catalog_entry(services(), code, query["version"])
+
+
+@blp.route("/diff")
+class CatalogDiff(MethodView):
+    @blp.doc(security=[])
+    @blp.arguments(DiffQuery, location="query")
+    @blp.response(200, CatalogDiffOut)
+    def get(self, query: dict[str, Any]) -> Any:
+        """List the entries added, removed and changed from one version to another (CM-6)."""
+        return reference_data.catalog_diff(services(), query["from_version"], query["to_version"])

@@ -1,0 +1,89 @@
+"""Prometheus metrics: request counts and latencies by endpoint, queues, overdue tasks, instances, timer lag.
+
+Readable by administrators (bearer token) or from the machine itself. Request figures are per process; under
+several gunicorn workers each process reports its own (scrape them through prometheus_client's multiprocess
+mode, or sum across instances).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from flask import Flask, Response, g, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from domain.errors import Forbidden
+from workflows import identity, operations
+
+from .auth import bearer_token
+from .services import services
+
+blp = Blueprint("metrics", __name__, description="Prometheus metrics (administrators or localhost)")
+LOCAL = frozenset({"127.0.0.1", "::1"})
+
+
+class _Figures(Collector):
+    """Gauges read from the database at scrape time."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        with self.app.app_context():
+            f = operations.figures(self.app.extensions["yibao"])
+        tasks = GaugeMetricFamily("yibao_tasks", "Open and claimed tasks per queue",
+                                  labels=["lane_role", "organization", "status"])
+        for role, org, status, count in f.open_tasks:
+            tasks.add_metric([role, org, status], count)
+        yield tasks
+        yield GaugeMetricFamily("yibao_tasks_overdue", "Open or claimed tasks past their due time",
+                                value=f.overdue_tasks)
+        instances = GaugeMetricFamily("yibao_instances", "Process instances by status", labels=["status"])
+        for status, count in sorted(f.instances_by_status.items()):
+            instances.add_metric([status], count)
+        yield instances
+        yield GaugeMetricFamily("yibao_timer_lag_seconds", "How long the oldest due timer has waited to fire",
+                                value=f.oldest_timer_lag_seconds)
+
+
+def register(app: Flask) -> None:
+    """Create the app's own registry and count every request."""
+    registry = CollectorRegistry()
+    requests = Counter("yibao_http_requests", "HTTP requests", ["method", "endpoint", "status"], registry=registry)
+    latency = Histogram("yibao_http_request_seconds", "HTTP request latency", ["method", "endpoint"],
+                        registry=registry, buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
+    registry.register(_Figures(app))
+    app.extensions["yibao_metrics"] = registry
+
+    @app.after_request
+    def _count(response: Response) -> Response:
+        endpoint = request.url_rule.rule if request.url_rule is not None else "<unmatched>"
+        requests.labels(request.method, endpoint, str(response.status_code)).inc()
+        started = g.get("started")
+        if started is not None:
+            from time import perf_counter
+
+            latency.labels(request.method, endpoint).observe(perf_counter() - started)
+        return response
+
+
+@blp.route("/metrics")
+class Metrics(MethodView):
+    @blp.response(200, content_type=CONTENT_TYPE_LATEST)
+    @blp.alt_response(403, description="neither an administrator nor a local caller")
+    @blp.doc(security=[{"bearerAuth": []}, {}])
+    def get(self) -> Response:
+        """Prometheus text format; administrators, or any caller on the machine itself."""
+        if request.remote_addr not in LOCAL:
+            token = bearer_token()
+            actor = identity.authenticate(services(), token) if token else None
+            if actor is None or not actor.has_role("admin"):
+                raise Forbidden("metrics are for administrators or local scrapers", code="metrics_forbidden")
+        from flask import current_app
+
+        registry: CollectorRegistry = current_app.extensions["yibao_metrics"]
+        return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)

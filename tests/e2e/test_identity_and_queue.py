@@ -1,0 +1,107 @@
+"""Login, tokens and throttling; claiming, releasing, assigning and completing queue tasks; counts; metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import update
+
+from storage.identity_models import ApiToken
+from workflows.context import Services
+
+from ..conftest import diagram_forms, diagram_text
+from ..factories import PASSWORD, World
+
+Users = Callable[[str], FlaskClient]
+CODE = "C09100100000000211790000049"
+
+
+def test_login_gives_a_token_that_logout_revokes(app: Flask) -> None:
+    client = app.test_client()
+    assert client.get("/sessions/me").status_code == 401
+    wrong = client.post("/sessions", json={"username": "h1_officer", "password": "nope"})
+    assert wrong.status_code == 401 and wrong.get_json()["code"] == "invalid_credentials"
+    unknown = client.post("/sessions", json={"username": "ghost", "password": "nope"})
+    assert unknown.get_json()["code"] == "invalid_credentials"  # the same answer: no username oracle
+    session = client.post("/sessions", json={"username": "h1_officer", "password": PASSWORD}).get_json()
+    headers = {"Authorization": f"Bearer {session['token']}"}
+    me = client.get("/sessions/me", headers=headers).get_json()
+    assert (me["username"], me["role"], me["org_code"]) == ("h1_officer", "hospital_officer", "H52010200001")
+    assert client.delete("/sessions", headers=headers).status_code == 204
+    revoked = client.get("/sessions/me", headers=headers)
+    assert revoked.status_code == 401 and revoked.get_json()["code"] == "invalid_token"
+    assert revoked.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_an_expired_token_is_refused(app: Flask, services: Services) -> None:
+    client = app.test_client()
+    token = client.post("/sessions", json={"username": "admin", "password": PASSWORD}).get_json()["token"]
+    with services.uow() as uow:
+        uow.session.execute(update(ApiToken).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
+        uow.commit()
+    assert client.get("/sessions/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_failed_logins_are_slowed_down(app: Flask, services: Services) -> None:
+    client = app.test_client()
+    for _ in range(services.settings.login_max_failures):
+        assert client.post("/sessions", json={"username": "auditor", "password": "wrong"}).status_code == 401
+    throttled = client.post("/sessions", json={"username": "auditor", "password": PASSWORD})
+    assert throttled.status_code == 429 and throttled.get_json()["code"] == "login_throttled"
+    assert int(throttled.headers["Retry-After"]) > 0
+
+
+def test_claim_release_assign_and_complete_a_queue_task(client: FlaskClient, as_user: Users, world: World) -> None:
+    client.post("/process-definitions", json={"bpmn": diagram_text(), "forms": diagram_forms()})
+    h1 = as_user("h1_officer")
+    started = h1.post("/process-instances", json={"definition_key": "foundation_demo"}).get_json()
+    mine = h1.get("/tasks", query_string={"status": "open"}).get_json()
+    assert mine["total"] == 1 and mine["items"][0]["lane_role"] == "hospital_officer"
+    task = mine["items"][0]["id"]
+    claimed = h1.post(f"/tasks/{task}/claim").get_json()
+    assert (claimed["status"], claimed["assignee_id"]) == ("claimed", world.users["h1_officer"])
+    assert h1.post(f"/tasks/{task}/claim").get_json()["code"] == "task_claimed"
+    assert h1.get("/tasks", query_string={"assignee": "me"}).get_json()["total"] == 1
+    assert h1.post(f"/tasks/{task}/unclaim").get_json()["status"] == "open"
+    officer = as_user("officer")
+    wrong = officer.post(f"/tasks/{task}/assign", json={"user_id": world.users["h2_officer"]})
+    assert wrong.status_code == 422 and wrong.get_json()["code"] == "not_eligible"
+    assigned = officer.post(f"/tasks/{task}/assign", json={"user_id": world.users["h1_officer"]}).get_json()
+    assert assigned["assignee_id"] == world.users["h1_officer"]
+    done = h1.post(f"/tasks/{task}/complete", json={"data": {"code": CODE, "amount": 99999}}).get_json()
+    assert done["tasks"][0]["bpmn_id"] == "review"
+    row = h1.get(f"/tasks/{task}").get_json()
+    assert (row["status"], row["completed_by"]) == ("completed", world.users["h1_officer"])
+    counts = {(c["lane_role"], c["status"]): c["count"] for c in officer.get("/tasks/counts").get_json()}
+    assert counts == {("bureau_officer", "open"): 1}
+    history = [e["action"] for e in client.get(f"/process-instances/{started['id']}/history").get_json()]
+    assert history == ["instance.started", "task.claimed:submit", "task.unclaimed:submit", "task.assigned:submit",
+                       "task.completed:submit"]
+
+
+def test_cancelling_an_instance_cancels_its_open_tasks(client: FlaskClient, as_user: Users) -> None:
+    client.post("/process-definitions", json={"bpmn": diagram_text(), "forms": diagram_forms()})
+    h1 = as_user("h1_officer")
+    started = h1.post("/process-instances", json={"definition_key": "foundation_demo"}).get_json()
+    assert client.post(f"/process-instances/{started['id']}/cancellation", json={"reason": ""}).status_code == 422
+    cancelled = client.post(f"/process-instances/{started['id']}/cancellation",
+                            json={"reason": "applied twice"}).get_json()
+    assert cancelled["status"] == "cancelled" and cancelled["tasks"] == []
+    assert h1.get(f"/tasks/{started['tasks'][0]['id']}").get_json()["status"] == "cancelled"
+    history = client.get(f"/process-instances/{started['id']}/history").get_json()
+    assert history[-1]["action"] == "instance.cancelled" and history[-1]["reason"] == "applied twice"
+
+
+def test_metrics_show_queues_and_requests_to_admins_and_local_callers(client: FlaskClient, as_user: Users) -> None:
+    client.post("/process-definitions", json={"bpmn": diagram_text(), "forms": diagram_forms()})
+    as_user("h1_officer").post("/process-instances", json={"definition_key": "foundation_demo"})
+    text = client.get("/metrics").get_data(as_text=True)
+    assert 'yibao_tasks{lane_role="hospital_officer"' in text
+    assert 'yibao_instances{status="waiting"} 1.0' in text
+    assert "yibao_http_requests_total" in text and "yibao_timer_lag_seconds" in text
+    remote = {"REMOTE_ADDR": "192.0.2.10"}
+    assert as_user("h1_officer").get("/metrics", environ_base=remote).status_code == 403
+    assert client.get("/metrics", environ_base=remote).status_code == 200
