@@ -36,9 +36,14 @@ SORTS = {
     "-created": (TASKS.c.created_at.desc(), TASKS.c.id),
     "due": (TASKS.c.due_at, TASKS.c.created_at, TASKS.c.id),
 }
+# Statements of the hot path are built once (see storage/instance_store.py for why).
 _OPEN_OF_INSTANCE = select(TASKS.c.id, TASKS.c.status).where(
     TASKS.c.instance_id == bindparam("p_instance"), TASKS.c.status.in_(OPEN)
 )
+_GET = select(TASKS).where(TASKS.c.id == bindparam("p_id"))
+_GET_LOCKED = _GET.with_for_update()
+_FINISH = update(TASKS).where(TASKS.c.id == bindparam("p_id")).values(
+    status=bindparam("v_status"), completed_at=bindparam("v_at"), completed_by=bindparam("v_by"))
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,16 @@ def instance_visible_to(actor: Actor, instance_id: ColumnElement[Any], owner_org
     return or_(mine, has_task)
 
 
+def row_visible_to(actor: Actor, row: Any) -> bool:
+    """:func:`visible_to` for one fetched row."""
+    if actor.sees_all_organizations:
+        return True
+    if row.assignee_id == actor.user_id or row.candidate_user_id == actor.user_id:
+        return True
+    in_scope = row.org_scope is None or (actor.org_id is not None and row.org_scope == actor.org_id)
+    return bool(row.lane_role in actor.roles and in_scope and row.candidate_user_id is None)
+
+
 def workable_by(actor: Actor, row: Any) -> bool:
     """True when ``actor``'s role matches the task's lane and their organization its scope (or it is theirs)."""
     if row.candidate_user_id is not None:
@@ -118,19 +133,14 @@ class TaskStore:
     def finish(self, task_ids: Sequence[str], status: str, at: datetime, by: str | None) -> None:
         """Mark tasks completed or cancelled."""
         if task_ids:
-            self._conn.execute(
-                update(TASKS).where(TASKS.c.id.in_(list(task_ids))).values(status=status, completed_at=at,
-                                                                          completed_by=by)
-            )
+            self._conn.execute(_FINISH, [{"p_id": i, "v_status": status, "v_at": at, "v_by": by} for i in task_ids])
 
     def get(self, task_id: str, actor: Actor | None = None, *, lock: bool = False) -> Any:
         """One task row, if it exists and (given an actor) the actor may see it."""
-        query = select(TASKS).where(TASKS.c.id == task_id)
-        if actor is not None:
-            query = query.where(visible_to(actor))
-        if lock:
-            query = query.with_for_update()
-        return self._conn.execute(query).first()
+        row = self._conn.execute(_GET_LOCKED if lock else _GET, {"p_id": task_id}).first()
+        if row is None or (actor is not None and not row_visible_to(actor, row)):
+            return None
+        return row
 
     def set_claim(self, task_id: str, *, expect: str, status: str, assignee: str | None, at: datetime | None) -> bool:
         """Move a task between open and claimed if it is still in ``expect``; False when someone was first."""
