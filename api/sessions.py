@@ -56,8 +56,7 @@ class Login(MethodView):
     @blp.response(204)
     def delete(self) -> None:
         """Log out: revoke the bearer token of this request."""
-        current_actor()
-        identity.logout(services(), bearer_token() or "")
+        identity.logout(services(), current_actor(), bearer_token() or "")
 
 
 @blp.route("/me")

@@ -13,6 +13,7 @@ from domain.actors import Actor
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated, YibaoError
 from domain.identity import OrganizationFacts, UserFacts, check_organization, check_user
 from storage.identity_models import ApiToken, Organization, PharmacyDesignation, User
+from storage.uow import UnitOfWork
 
 from .clock import system_now
 from .context import Services
@@ -159,6 +160,7 @@ def login(services: Services, username: str, password: str) -> TokenView:
             if user is not None:
                 user.failed_logins += 1
                 user.last_failed_login_at = now
+                _audit_session(uow, user, now, "session.login_failed", {"failed_logins": user.failed_logins})
                 uow.commit()
             raise Unauthenticated("unknown username or wrong password", code="invalid_credentials")
         token = secrets.token_urlsafe(32)
@@ -168,8 +170,14 @@ def login(services: Services, username: str, password: str) -> TokenView:
                                   expires_at=expires))
         org = uow.identity.org(user.org_id)
         assert org is not None
+        _audit_session(uow, user, now, "session.login", {"expires_at": expires.isoformat()})
         uow.commit()
         return TokenView(token, expires, _user_view(user, org))
+
+
+def _audit_session(uow: UnitOfWork, user: User, now: datetime, action: str, after: dict[str, object]) -> None:
+    uow.audit.append(aggregate_type="user", aggregate_id=user.id, at=now, actor=user.id, actor_org=user.org_id,
+                     action=action, object_type="user", object_id=user.id, after=after)
 
 
 def _dummy_hash(services: Services) -> str:
@@ -195,10 +203,14 @@ def authenticate(services: Services, token: str) -> Actor:
         return Actor(user.id, user.org_id, frozenset({user.role}), user.username)
 
 
-def logout(services: Services, token: str) -> None:
+def logout(services: Services, actor: Actor, token: str) -> None:
     """Revoke a bearer token."""
     with services.uow() as uow:
-        uow.identity.revoke(token_digest(token), system_now())
+        now = system_now()
+        if uow.identity.revoke(token_digest(token), now):
+            user = uow.identity.user(actor.user_id)
+            if user is not None:
+                _audit_session(uow, user, now, "session.logout", {})
         uow.commit()
 
 
