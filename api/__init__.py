@@ -11,6 +11,7 @@ from workflows.context import Services, build_services
 from workflows.settings import Settings, load_settings
 
 from . import (
+    audit,
     auth,
     catalog,
     clock,
@@ -44,7 +45,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     api = Api(app, spec_kwargs={"info": {"description": _DESCRIPTION}, "security": [{"bearerAuth": []}]})
     api.spec.components.security_scheme("bearerAuth", auth.BEARER)
     for module in (health, sessions, directory, definitions, instances, tasks, messages, incidents, clock, metrics,
-                   catalog, drugs):
+                   audit, catalog, drugs):
         api.register_blueprint(module.blp)
     app.register_blueprint(docs.assets)
     requestlog.register(app)

@@ -17,6 +17,8 @@ from workflows.context import Services, build_services
 from workflows.forms import FORMS_DIR, forms_in
 from workflows.settings import load_settings
 
+from .cli_audit import audit
+
 
 def _services() -> Services:
     try:
@@ -218,6 +220,8 @@ def serve() -> None:
 
     run_server(load_settings())
 
+
+main.add_command(audit)
 
 if __name__ == "__main__":
     main()

@@ -43,6 +43,7 @@ Run from the project root: ``python bench/tasks.py`` (``--help`` lists the optio
 from __future__ import annotations
 
 import argparse
+import bisect
 import gc
 import math
 import os
@@ -86,8 +87,6 @@ SEED = 20250630
 TASKS = cast(Table, HumanTask.__table__)
 INSTANCES = cast(Table, ProcessInstance.__table__)
 DEFINITIONS = cast(Table, ProcessDefinition.__table__)
-TASK_COLUMNS = tuple(c.name for c in TASKS.columns)
-INSTANCE_COLUMNS = tuple(c.name for c in INSTANCES.columns)
 
 NOW = datetime(2025, 6, 30, 9, 0, tzinfo=UTC)
 HISTORY = timedelta(days=730)
@@ -123,13 +122,49 @@ assert set(HOSPITAL_LANES) | set(PHARMACY_LANES) <= set(ROLES), "bench lanes mus
 
 
 # --- the synthetic region ---------------------------------------------------------------------------------------
+# Column order of the generated rows; timestamps are generated as seconds since the epoch (UTC) and turned into
+# each driver's text form at load time.
+TASK_LOAD_COLUMNS = (
+    "id", "instance_id", "process_key", "business_key", "name", "bpmn_id", "lane_role", "org_scope",
+    "candidate_user_id", "assignee_id", "status", "priority", "form", "created_at", "due_at", "claimed_at",
+    "completed_at", "completed_by",
+)
+INSTANCE_LOAD_COLUMNS = (
+    "id", "definition_id", "business_key", "owner_org", "status", "state", "state_format", "next_timer_at",
+    "version", "created_at", "updated_at", "started_by", "audit_seq", "audit_head",
+)
+assert set(TASK_LOAD_COLUMNS) == {c.name for c in TASKS.columns}, "human_tasks changed: update the benchmark"
+assert set(INSTANCE_LOAD_COLUMNS) == {c.name for c in INSTANCES.columns}, "process_instances changed: update"
+TIMESTAMPS = frozenset({"created_at", "due_at", "claimed_at", "completed_at", "next_timer_at", "updated_at"})
+EPOCH = datetime(1970, 1, 1)  # naive UTC, for formatting
+DAY = 86_400.0
+
+
+def _cumulative(weights: Sequence[float]) -> list[float]:
+    total, out = 0.0, []
+    for w in weights:
+        total += w
+        out.append(total)
+    return [x / total for x in out]
+
+
+class Weighted:
+    """A fast weighted choice: bisect on cumulative weights with one ``random()`` call."""
+
+    def __init__(self, weights: dict[Any, float]) -> None:
+        self.items = list(weights)
+        self.cum = _cumulative(list(weights.values()))
+
+    def pick(self, rng: random.Random) -> Any:
+        return self.items[min(bisect.bisect_right(self.cum, rng.random()), len(self.items) - 1)]
+
+
 @dataclass
 class Region:
     """Organizations, users and instances the queue rows refer to."""
 
     rng: random.Random
     hospitals: list[str] = field(default_factory=list)
-    hospital_weights: list[float] = field(default_factory=list)
     pharmacies: list[str] = field(default_factory=list)
     bureau: str = ""
     nhsa: str = ""
@@ -139,10 +174,9 @@ class Region:
     instances: list[tuple[str, str, bool, str, str]] = field(default_factory=list)  # id, owner, pharmacy?, key, bk
 
     def uid(self) -> str:
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
-
-    def user(self, role: str, org: str) -> str:
-        return self.rng.choice(self.staff[(role, org)])
+        """A random id shaped like the service's uuid4 strings (cheaper than ``uuid.UUID``)."""
+        h = f"{self.rng.getrandbits(128):032x}"
+        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{h[16:20]}-{h[20:]}"
 
     @property
     def users(self) -> int:
@@ -154,7 +188,7 @@ def make_region(instances: int, seed: int) -> Region:
     region = Region(random.Random(seed))
     rng = region.rng
     region.hospitals = [region.uid() for _ in range(HOSPITALS)]
-    region.hospital_weights = [1 / (rank + 1) ** 0.8 for rank in range(HOSPITALS)]  # hospitals[0] is the largest
+    hospital_volume = Weighted({h: 1 / (rank + 1) ** 0.8 for rank, h in enumerate(region.hospitals)})  # [0] largest
     region.pharmacies = [region.uid() for _ in range(PHARMACIES)]
     region.bureau, region.nhsa = region.uid(), region.uid()
     for orgs, staff in ((region.hospitals, HOSPITAL_STAFF), (region.pharmacies, PHARMACY_STAFF),
@@ -165,21 +199,11 @@ def make_region(instances: int, seed: int) -> Region:
     expert_orgs = [*region.hospitals, region.bureau]
     region.experts = [(region.uid(), rng.choice(expert_orgs)) for _ in range(EXPERTS)]
     region.definitions = {key: region.uid() for key in PROCESSES}
-    hospital_cum = _cumulative(region.hospital_weights)
     for n in range(instances):
         pharmacy = rng.random() < PHARMACY_SHARE
-        owner = (rng.choice(region.pharmacies) if pharmacy
-                 else rng.choices(region.hospitals, cum_weights=hospital_cum)[0])
+        owner = rng.choice(region.pharmacies) if pharmacy else hospital_volume.pick(rng)
         region.instances.append((region.uid(), owner, pharmacy, PROCESSES[n % len(PROCESSES)], f"YB-{n:08d}"))
     return region
-
-
-def _cumulative(weights: Sequence[float]) -> list[float]:
-    total, out = 0.0, []
-    for w in weights:
-        total += w
-        out.append(total)
-    return out
 
 
 def definition_rows(region: Region) -> list[dict[str, Any]]:
@@ -192,16 +216,14 @@ def definition_rows(region: Region) -> list[dict[str, Any]]:
 
 
 def instance_rows(region: Region) -> Iterator[list[tuple[Any, ...]]]:
-    """Process instance rows in INSTANCE_COLUMNS order, in batches (minimal valid columns; no engine state)."""
-    rng = region.rng
+    """Process instance rows in INSTANCE_LOAD_COLUMNS order, in batches (minimal valid columns, no engine state)."""
+    rng, now, history = region.rng, NOW.timestamp(), HISTORY.total_seconds()
     batch: list[tuple[Any, ...]] = []
     for inst_id, owner, _pharmacy, key, business_key in region.instances:
-        created = NOW - HISTORY * rng.random()
-        row = {"id": inst_id, "definition_id": region.definitions[key], "business_key": business_key,
-               "owner_org": owner, "status": "waiting" if rng.random() < 0.3 else "completed", "state": b"\x00",
-               "state_format": "bench", "next_timer_at": None, "version": 1, "created_at": created,
-               "updated_at": created, "started_by": "bench", "audit_seq": 0, "audit_head": "0" * 64}
-        batch.append(tuple(row[c] for c in INSTANCE_COLUMNS))
+        created = now - history * rng.random()
+        batch.append((inst_id, region.definitions[key], business_key, owner,
+                      "waiting" if rng.random() < 0.3 else "completed", b"\x00", "bench", None, 1, created, created,
+                      "bench", 0, "0" * 64))
         if len(batch) >= BATCH:
             yield batch
             batch = []
@@ -210,50 +232,47 @@ def instance_rows(region: Region) -> Iterator[list[tuple[Any, ...]]]:
 
 
 def task_rows(region: Region, n: int) -> Iterator[list[tuple[Any, ...]]]:
-    """``n`` queue rows in TASK_COLUMNS order, in batches."""
-    rng = region.rng
-    statuses, status_cum = list(STATUSES), _cumulative(list(STATUSES.values()))
-    priorities, priority_cum = list(PRIORITIES), _cumulative(list(PRIORITIES.values()))
-    lanes = {False: (list(HOSPITAL_LANES), _cumulative(list(HOSPITAL_LANES.values()))),
-             True: (list(PHARMACY_LANES), _cumulative(list(PHARMACY_LANES.values())))}
+    """``n`` queue rows in TASK_LOAD_COLUMNS order, in batches; timestamps as epoch seconds."""
+    rng, random_ = region.rng, region.rng.random
+    now, history = NOW.timestamp(), HISTORY.total_seconds()
+    status_of, priority_of = Weighted(STATUSES), Weighted(PRIORITIES)
+    lanes = {False: Weighted(HOSPITAL_LANES), True: Weighted(PHARMACY_LANES)}
+    instances, experts, staff = region.instances, region.experts, region.staff
     batch: list[tuple[Any, ...]] = []
     for _ in range(n):
-        inst_id, owner, pharmacy, key, business_key = rng.choice(region.instances)
-        lane_names, lane_cum = lanes[pharmacy]
-        lane = rng.choices(lane_names, cum_weights=lane_cum)[0]
-        status = rng.choices(statuses, cum_weights=status_cum)[0]
+        inst_id, owner, pharmacy, key, business_key = instances[int(random_() * len(instances))]
+        lane = lanes[pharmacy].pick(rng)
+        status = status_of.pick(rng)
         bpmn_id, name, form = rng.choice(USER_TASKS[lane])
         candidate = None
         if lane in HOSPITAL_KINDS:
             scope: str | None = owner
         elif lane == "expert":
             scope = None
-            candidate = rng.choice(region.experts)[0]
+            candidate = experts[int(random_() * len(experts))][0]
         elif lane == "nhsa_officer":
             scope = region.nhsa
         else:
             scope = region.bureau
-        if status in OPEN:  # open work is mostly recent; some of it is a stale backlog
-            age = timedelta(days=30) * rng.random() if rng.random() < 0.8 else HISTORY * rng.random()
+        open_ = status in OPEN
+        # open work is mostly recent; some of it is a stale backlog
+        age = 30 * DAY * random_() if open_ and random_() < 0.8 else history * random_()
+        created = now - age
+        if candidate:
+            worker = candidate
         else:
-            age = HISTORY * rng.random()
-        created = NOW - age
-        worker = candidate if candidate else region.user(lane, scope or region.bureau)
+            people = staff[(lane, scope or region.bureau)]
+            worker = people[int(random_() * len(people))]
         assignee = claimed_at = completed_at = completed_by = None
-        if status == "claimed" or (status == "completed" and rng.random() < 0.7):
-            assignee, claimed_at = worker, created + timedelta(hours=rng.uniform(0.1, 48))
+        if status == "claimed" or (status == "completed" and random_() < 0.7):
+            assignee, claimed_at = worker, created + 3600 * (0.1 + 48 * random_())
         if status == "completed":
-            completed_by = worker
-            completed_at = created + timedelta(hours=rng.uniform(0.2, 240))
+            completed_by, completed_at = worker, created + 3600 * (0.2 + 240 * random_())
         elif status == "cancelled":
-            completed_at = created + timedelta(hours=rng.uniform(0.2, 720))
-        row = {"id": region.uid(), "instance_id": inst_id, "process_key": key, "business_key": business_key,
-               "name": name, "bpmn_id": bpmn_id, "lane_role": lane, "org_scope": scope,
-               "candidate_user_id": candidate, "assignee_id": assignee, "status": status,
-               "priority": rng.choices(priorities, cum_weights=priority_cum)[0], "form": form, "created_at": created,
-               "due_at": created + timedelta(days=rng.randint(3, 30)) if rng.random() < 0.5 else None,
-               "claimed_at": claimed_at, "completed_at": completed_at, "completed_by": completed_by}
-        batch.append(tuple(row[c] for c in TASK_COLUMNS))
+            completed_at = created + 3600 * (0.2 + 720 * random_())
+        due_at = created + DAY * (3 + int(28 * random_())) if random_() < 0.5 else None
+        batch.append((region.uid(), inst_id, key, business_key, name, bpmn_id, lane, scope, candidate, assignee,
+                      status, priority_of.pick(rng), form, created, due_at, claimed_at, completed_at, completed_by))
         if len(batch) >= BATCH:
             yield batch
             batch = []
@@ -275,16 +294,24 @@ class Loaded:
 
 
 def load(backend: str, url: str, rows: int, instances: int, seed: int) -> tuple[Region, Loaded]:
-    """Generate the region and bulk-load it: Core executemany on SQLite, COPY on PostgreSQL; then ANALYZE."""
+    """Generate the region and bulk-load it (executemany on SQLite, COPY on PostgreSQL); then ANALYZE."""
     began = time.monotonic()
     region = make_region(instances, seed)
     # A separate engine, so that the load's connection settings (SQLite cache size) do not reach the timed pool.
     loader = make_engine(url)
     try:
-        if backend == "sqlite":
-            _load_sqlite(loader, region, rows)
-        else:
-            _load_postgres(loader, region, rows)
+        with loader.begin() as conn:
+            conn.execute(insert(DEFINITIONS), definition_rows(region))
+        tables = (("process_instances", INSTANCE_LOAD_COLUMNS, instance_rows(region)),
+                  ("human_tasks", TASK_LOAD_COLUMNS, task_rows(region, rows)))
+        raw = loader.raw_connection()
+        try:
+            if backend == "sqlite":
+                _load_sqlite(raw.driver_connection, loader, tables)
+            else:
+                _load_postgres(raw.driver_connection, tables)
+        finally:
+            raw.close()
         load_s = time.monotonic() - began
         began = time.monotonic()
         if backend == "sqlite":  # the driver connection is in autocommit mode (storage.db sets isolation_level)
@@ -305,36 +332,51 @@ def load(backend: str, url: str, rows: int, instances: int, seed: int) -> tuple[
     return region, Loaded(len(region.definitions), instances, rows, load_s, analyze_s, size / 2**20)
 
 
-def _load_sqlite(loader: Engine, region: Region, rows: int) -> None:
-    with loader.connect() as conn:
-        conn.exec_driver_sql("PRAGMA cache_size=-262144")  # 256 MiB for the load connection only
-        conn.commit()
-        with conn.begin():
-            conn.execute(insert(DEFINITIONS), definition_rows(region))
-        for batch in instance_rows(region):
-            with conn.begin():
-                conn.execute(insert(INSTANCES), [dict(zip(INSTANCE_COLUMNS, r, strict=True)) for r in batch])
-        for batch in task_rows(region, rows):
-            with conn.begin():
-                conn.execute(insert(TASKS), [dict(zip(TASK_COLUMNS, r, strict=True)) for r in batch])
+Tables = Sequence[tuple[str, Sequence[str], Iterator[list[tuple[Any, ...]]]]]
 
 
-def _load_postgres(loader: Engine, region: Region, rows: int) -> None:
-    with loader.begin() as conn:
-        conn.execute(insert(DEFINITIONS), definition_rows(region))
-    raw = loader.raw_connection()
-    try:
-        pg = raw.driver_connection
-        assert pg is not None
-        for table, columns, batches in (("process_instances", INSTANCE_COLUMNS, instance_rows(region)),
-                                        ("human_tasks", TASK_COLUMNS, task_rows(region, rows))):
-            for batch in batches:
-                with pg.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                    for row in batch:
-                        copy.write_row(row)
-                pg.commit()
-    finally:
-        raw.close()
+def _sqlite_time(seconds: float) -> str:
+    """What SQLAlchemy stores for a UtcDateTime on SQLite (checked against its bind processor in _load_sqlite)."""
+    return (EPOCH + timedelta(seconds=seconds)).isoformat(" ", "microseconds")
+
+
+def _load_sqlite(db: Any, loader: Engine, tables: Tables) -> None:
+    """Driver-level executemany of the generated rows, one transaction per batch (SQLAlchemy's per-value type
+    processing would triple the load time); timestamps in exactly the text the project's UtcDateTime writes."""
+    sample = NOW + timedelta(microseconds=123_457)
+    expected = TASKS.c.created_at.type.dialect_impl(loader.dialect).bind_processor(loader.dialect)(sample)  # type: ignore[misc]
+    if _sqlite_time(sample.timestamp()) != expected:
+        raise RuntimeError(f"SQLite timestamp text {_sqlite_time(sample.timestamp())!r} != SQLAlchemy's {expected!r}")
+    db.execute("PRAGMA cache_size=-262144")  # 256 MiB, for this load connection only
+    for table, columns, batches in tables:
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        times = [i for i, c in enumerate(columns) if c in TIMESTAMPS]
+        for batch in batches:
+            rows = []
+            for row in batch:
+                values = list(row)
+                for i in times:
+                    if values[i] is not None:
+                        values[i] = _sqlite_time(values[i])
+                rows.append(values)
+            db.execute("BEGIN")
+            db.executemany(sql, rows)
+            db.execute("COMMIT")
+
+
+def _load_postgres(pg: Any, tables: Tables) -> None:
+    """COPY of the generated rows, one transaction per batch."""
+    for table, columns, batches in tables:
+        times = [i for i, c in enumerate(columns) if c in TIMESTAMPS]
+        for batch in batches:
+            with pg.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in batch:
+                    values = list(row)
+                    for i in times:
+                        if values[i] is not None:
+                            values[i] = _sqlite_time(values[i]) + "+00"
+                    copy.write_row(values)
+            pg.commit()
 
 
 def census(db: Engine) -> dict[str, Counter[str]]:

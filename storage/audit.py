@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 GENESIS = "0" * 64
@@ -13,7 +13,8 @@ GENESIS = "0" * 64
 def entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
     """SHA-256 over the previous hash and the entry's fields in a canonical JSON form."""
     def norm(value: Any) -> Any:
-        return value.isoformat() if isinstance(value, datetime) else value
+        # The database keeps the instant, not the offset it was written with: hash the instant, in UTC.
+        return value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
 
     body = json.dumps({k: norm(v) for k, v in sorted(fields.items())}, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256((prev_hash + body).encode()).hexdigest()

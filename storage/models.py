@@ -143,16 +143,17 @@ class AuditEntry(Base):
     """An append-only, hash-chained record of a state change; chained per aggregate (DESIGN.md)."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (UniqueConstraint("aggregate_type", "aggregate_id", "seq"),)
+    # AUTOINCREMENT on SQLite: an id is never reused, so checkpoints can seal "every entry up to id N".
+    __table_args__ = (UniqueConstraint("aggregate_type", "aggregate_id", "seq"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
     aggregate_type: Mapped[str] = mapped_column(String(40))
-    aggregate_id: Mapped[str] = mapped_column(String(64))
+    aggregate_id: Mapped[str] = mapped_column(String(200))
     seq: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     actor: Mapped[str] = mapped_column(String(200))
     actor_org: Mapped[str | None] = mapped_column(String(64))
-    action: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(300))
     object_type: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[str] = mapped_column(String(64))
     before: Mapped[str | None] = mapped_column(Text)

@@ -170,13 +170,15 @@ class Audit:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        # Heads appended in this unit of work and not yet flushed (the session does not autoflush).
+        self._pending: dict[tuple[str, str], tuple[int, str]] = {}
 
     def append(
         self, *, aggregate_type: str, aggregate_id: str, at: datetime, actor: str, actor_org: str | None,
         action: str, object_type: str, object_id: str, before: Any = None, after: Any = None,
         reason: str | None = None,
     ) -> AuditEntry:
-        last = self.session.execute(
+        last = self._pending.get((aggregate_type, aggregate_id)) or self.session.execute(
             select(AuditEntry.seq, AuditEntry.hash)
             .where(AuditEntry.aggregate_type == aggregate_type, AuditEntry.aggregate_id == aggregate_id)
             .order_by(AuditEntry.seq.desc())
@@ -190,6 +192,7 @@ class Audit:
         }
         entry = AuditEntry(**fields, prev_hash=prev, hash=entry_hash(prev, {k: fields[k] for k in HASHED_FIELDS}))
         self.session.add(entry)
+        self._pending[(aggregate_type, aggregate_id)] = (seq, entry.hash)
         return entry
 
     def for_aggregate(self, aggregate_type: str, aggregate_id: str) -> Sequence[AuditEntry]:

@@ -9,12 +9,13 @@ from datetime import datetime, timedelta
 
 from domain.actors import SYSTEM
 
-from . import clock
+from . import audit, clock
 from .context import Services
 from .instances import restore, save
 
 log = logging.getLogger("yibao.worker")
 _TICK = timedelta(microseconds=1)
+SEAL_INTERVAL_SECONDS = 300
 
 
 def fire_one(services: Services, now: datetime | None = None, exclude: tuple[str, ...] = ()) -> str | None:
@@ -68,9 +69,13 @@ def run_until(services: Services, until: datetime) -> list[str]:
 def run_forever(
     services: Services, interval: float, stop: Callable[[], bool] = lambda: False,
 ) -> None:
-    """Sweep, sleep ``interval`` seconds, repeat until ``stop()`` is true."""
+    """Sweep, sleep ``interval`` seconds, repeat until ``stop()`` is true; seal the audit chains now and then."""
+    next_seal = time.monotonic()
     while not stop():
         try:
+            if time.monotonic() >= next_seal:
+                audit.seal(services)  # a signed checkpoint over every chain head (docs/audit.md)
+                next_seal = time.monotonic() + SEAL_INTERVAL_SECONDS
             fired = sweep(services, limit=services.settings.worker_batch)
             if fired:
                 log.info("fired timers", extra={"instances": len(fired)})

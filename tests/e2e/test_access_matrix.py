@@ -84,6 +84,7 @@ def test_lists_are_scoped_and_leak_nothing(setup: dict[str, Any]) -> None:
 def test_administration_endpoints_are_for_their_roles(setup: dict[str, Any]) -> None:
     expect(setup, "GET", "/tasks/counts", {"admin": 200, "officer": 200})
     expect(setup, "GET", "/incidents", {"admin": 200})
+    expect(setup, "GET", "/audit/entries", {"admin": 200, "auditor": 200})
     expect(setup, "POST", "/incidents/none/retry", {"admin": 404})
     expect(setup, "PUT", "/clock", {"admin": 200}, body={"now": "2026-11-24T09:00:00+08:00"})
     expect(setup, "POST", "/messages", {"admin": 404, "officer": 404, "nhsa": 404},

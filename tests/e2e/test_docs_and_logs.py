@@ -20,7 +20,7 @@ ENDPOINTS = {
     ("post", "/messages"), ("get", "/incidents"), ("post", "/incidents/{incident_id}/retry"), ("get", "/clock"),
     ("put", "/clock"), ("get", "/metrics"), ("get", "/catalog/versions"), ("get", "/catalog/entries"),
     ("get", "/catalog/entries/{code}"), ("get", "/catalog/diff"), ("get", "/negotiated-drugs"),
-    ("get", "/negotiated-drugs/versions"),
+    ("get", "/negotiated-drugs/versions"), ("get", "/audit/entries"),
 }
 
 

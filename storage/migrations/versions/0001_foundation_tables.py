@@ -20,12 +20,12 @@ def upgrade() -> None:
     op.create_table('audit_log',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('aggregate_type', sa.String(length=40), nullable=False),
-    sa.Column('aggregate_id', sa.String(length=64), nullable=False),
+    sa.Column('aggregate_id', sa.String(length=200), nullable=False),
     sa.Column('seq', sa.Integer(), nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('actor', sa.String(length=200), nullable=False),
     sa.Column('actor_org', sa.String(length=64), nullable=True),
-    sa.Column('action', sa.String(length=80), nullable=False),
+    sa.Column('action', sa.String(length=300), nullable=False),
     sa.Column('object_type', sa.String(length=40), nullable=False),
     sa.Column('object_id', sa.String(length=64), nullable=False),
     sa.Column('before', sa.Text(), nullable=True),
@@ -34,7 +34,8 @@ def upgrade() -> None:
     sa.Column('prev_hash', sa.String(length=64), nullable=False),
     sa.Column('hash', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_log')),
-    sa.UniqueConstraint('aggregate_type', 'aggregate_id', 'seq', name=op.f('uq_audit_log_aggregate_type_aggregate_id_seq'))
+    sa.UniqueConstraint('aggregate_type', 'aggregate_id', 'seq', name=op.f('uq_audit_log_aggregate_type_aggregate_id_seq')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_log_at'), ['at'], unique=False)

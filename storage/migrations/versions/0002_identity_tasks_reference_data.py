@@ -21,7 +21,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('chains', sa.Integer(), nullable=False),
-    sa.Column('entries', sa.Integer(), nullable=False),
+    sa.Column('entries', sa.BigInteger(), nullable=False),
     sa.Column('heads_digest', sa.String(length=64), nullable=False),
     sa.Column('signature', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_checkpoints'))
