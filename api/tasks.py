@@ -71,7 +71,9 @@ class AssignIn(StrictSchema):
 
 class CountOut(Schema):
     lane_role = fields.String()
-    org_scope = fields.String(allow_none=True)
+    org_scope = fields.String(allow_none=True, metadata={"description": "organization id; none for experts"})
+    org_code = fields.String(allow_none=True)
+    org_name = fields.String(allow_none=True)
     status = fields.String()
     count = fields.Integer()
 
@@ -97,7 +99,7 @@ class Tasks(MethodView):
 class Counts(MethodView):
     @blp.response(200, CountOut(many=True))
     def get(self) -> Any:
-        """Open and claimed tasks per queue: role × organization × status (administrators, bureau officers)."""
+        """Every queue (role × organization) with its open and claimed counts (administrators, bureau officers)."""
         return tasks.counts(services(), current_actor())
 
 

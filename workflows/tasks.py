@@ -9,6 +9,7 @@ from typing import Any
 
 from domain.actors import Actor
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from domain.identity import ROLE_ORG_KINDS
 from storage.task_store import TaskFilter, workable_by
 
 __all__ = ["TaskFilter", "assign", "claim", "complete", "counts", "get_task", "list_tasks", "unclaim"]
@@ -48,6 +49,8 @@ class QueueTask:
 class QueueCount:
     lane_role: str
     org_scope: str | None
+    org_code: str | None
+    org_name: str | None
     status: str
     count: int
 
@@ -163,11 +166,25 @@ def complete(services: Services, actor: Actor, task_id: str, data: Mapping[str, 
 
 
 def counts(services: Services, actor: Actor) -> list[QueueCount]:
-    """Open and claimed tasks per queue (role × organization × status), for administrators and the bureau."""
+    """Every queue (role × organization) with its open and claimed counts, empty queues included, for
+    administrators and bureau officers."""
     if not actor.has_role("admin", "bureau_officer"):
         raise Forbidden("queue counts are for administrators and bureau officers", code="counts_forbidden")
     with services.uow(read_only=True) as uow:
-        return [QueueCount(r.lane_role, r.org_scope, r.status, r.count) for r in uow.tasks.counts()]
+        orgs = [(o.id, o.kind, o.code, o.name) for o in uow.identity.orgs()]
+        found = {(r.lane_role, r.org_scope, r.status): r.count for r in uow.tasks.counts()}
+    names = {org_id: (code, name) for org_id, _, code, name in orgs}
+    queues = {(role, None if role == "expert" else org_id)
+              for role, kinds in ROLE_ORG_KINDS.items() for org_id, kind, _, _ in orgs if kind in kinds}
+    queues |= {(role, org) for role, org, _ in found}  # queues of organizations since removed, or unscoped
+    def label(org: str | None) -> tuple[str | None, str | None]:
+        return names.get(org, (None, None)) if org else (None, None)
+
+    return [
+        QueueCount(role, org, label(org)[0], label(org)[1], status, found.get((role, org, status), 0))
+        for role, org in sorted(queues, key=lambda q: (q[0], label(q[1])[0] or ""))
+        for status in ("open", "claimed")
+    ]
 
 
 def _audit(uow: UnitOfWork, services: Services, actor: Actor, row: Any, action: str,

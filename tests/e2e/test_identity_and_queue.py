@@ -75,8 +75,12 @@ def test_claim_release_assign_and_complete_a_queue_task(client: FlaskClient, as_
     assert done["tasks"][0]["bpmn_id"] == "review"
     row = h1.get(f"/tasks/{task}").get_json()
     assert (row["status"], row["completed_by"]) == ("completed", world.users["h1_officer"])
-    counts = {(c["lane_role"], c["status"]): c["count"] for c in officer.get("/tasks/counts").get_json()}
-    assert counts == {("bureau_officer", "open"): 1}
+    listed = officer.get("/tasks/counts").get_json()
+    counts = {(c["lane_role"], c["org_code"], c["status"]): c["count"] for c in listed}
+    assert counts[("bureau_officer", "BUREAU-520000", "open")] == 1
+    assert counts[("hospital_officer", "H52010200001", "open")] == 0  # every queue is listed, empty ones too
+    assert counts[("hospital_officer", "H52030200002", "claimed")] == 0 and ("expert", None, "open") in counts
+    assert sum(counts.values()) == 1
     history = [e["action"] for e in client.get(f"/process-instances/{started['id']}/history").get_json()]
     assert history == ["instance.started", "task.claimed:submit", "task.unclaimed:submit", "task.assigned:submit",
                        "task.completed:submit"]
