@@ -37,9 +37,6 @@ SORTS = {
     "due": (TASKS.c.due_at, TASKS.c.created_at, TASKS.c.id),
 }
 # Statements of the hot path are built once (see storage/instance_store.py for why).
-_OPEN_OF_INSTANCE = select(TASKS.c.id, TASKS.c.status).where(
-    TASKS.c.instance_id == bindparam("p_instance"), TASKS.c.status.in_(OPEN)
-)
 _GET = select(TASKS).where(TASKS.c.id == bindparam("p_id"))
 _GET_LOCKED = _GET.with_for_update()
 _FINISH = update(TASKS).where(TASKS.c.id == bindparam("p_id")).values(
@@ -120,10 +117,6 @@ class TaskStore:
         if self._connection is None:
             self._connection = self._session.connection()
         return self._connection
-
-    def open_of_instance(self, instance_id: str) -> dict[str, str]:
-        """Open and claimed task ids of an instance with their status."""
-        return {r[0]: r[1] for r in self._conn.execute(_OPEN_OF_INSTANCE, {"p_instance": instance_id})}
 
     def add(self, rows: Sequence[dict[str, Any]]) -> None:
         """Insert queue rows."""

@@ -31,6 +31,7 @@ class Loaded:
     ref: DefinitionRef
     run: Run
     waiting_messages: frozenset[str]
+    ready_before: frozenset[str] = frozenset()
     is_new: bool = False
     cancelled: bool = False
 
@@ -52,7 +53,7 @@ def restore(services: Services, uow: UnitOfWork, record: InstanceRecord) -> Load
     """Restore the workflow of an instance row onto its diagram version."""
     ref = services.definition(uow, record.definition_id)
     run = services.engine.restore(services.diagram(uow, ref), record.state)
-    return Loaded(record, ref, run, run.waiting_message_task_ids())
+    return Loaded(record, ref, run, run.waiting_message_task_ids(), run.ready_user_task_ids())
 
 
 def save(

@@ -24,9 +24,10 @@ def sync_tasks(
     actor: Actor, completed: str | None = None,
 ) -> None:
     """Make the queue rows of an instance match its ready user tasks, in the caller's transaction."""
-    record = loaded.record
-    existing = {} if loaded.is_new else uow.tasks.open_of_instance(record.id)
-    ready = {t.id: t for t in snapshot.user_tasks} if snapshot.status == "waiting" else {}
+    # The open rows are the user tasks that were ready when the instance was loaded: every save keeps them so.
+    existing = loaded.ready_before
+    finished = snapshot.status in ("completed", "cancelled")
+    ready = {} if finished else {t.id: t for t in snapshot.user_tasks}
     gone = [task_id for task_id in existing if task_id not in ready]
     if completed in gone:
         uow.tasks.finish([completed], "completed", now, actor.user_id)

@@ -100,3 +100,23 @@ def laned_user_task(lane: str = "hospital_officer", element_id: str = "fill", fo
     lanes = f"""<bpmn:laneSet id="ls"><bpmn:lane id="l1" name="{lane}">
       <bpmn:flowNodeRef>{element_id}</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>"""
     return wrap(lanes + body, first=element_id, last=element_id)
+
+
+def user_task_beside_script(script: str) -> str:
+    """A parallel split: a hospital officer's user task on one branch, a script on the other, joined after."""
+    body = f"""
+    <bpmn:laneSet id="ls"><bpmn:lane id="l1" name="hospital_officer"><bpmn:flowNodeRef>fill</bpmn:flowNodeRef>
+    </bpmn:lane></bpmn:laneSet>
+    <bpmn:parallelGateway id="split" />
+    <bpmn:sequenceFlow id="s1" sourceRef="split" targetRef="fill" />
+    <bpmn:sequenceFlow id="s2" sourceRef="split" targetRef="calc" />
+    <bpmn:userTask id="fill" name="Fill in">
+      <bpmn:extensionElements><spiffworkflow:properties>
+        <spiffworkflow:property name="formJsonSchemaFilename" value="open.schema.json" />
+      </spiffworkflow:properties></bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:scriptTask id="calc"><bpmn:script>{_xml(script)}</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="j1" sourceRef="fill" targetRef="join" />
+    <bpmn:sequenceFlow id="j2" sourceRef="calc" targetRef="join" />
+    <bpmn:parallelGateway id="join" />"""
+    return wrap(body, first="split", last="join")

@@ -201,6 +201,10 @@ class Run:
         """The BPMN element id of one task of this instance."""
         return str(self._task(task_id).task_spec.bpmn_id)
 
+    def ready_user_task_ids(self) -> frozenset[str]:
+        """Ids of the user tasks ready to be worked (cheap: one pass, nothing evaluated)."""
+        return frozenset(str(t.id) for t in self._tasks() if t.state == TaskState.READY and t.task_spec.manual)
+
     def waiting_message_task_ids(self) -> frozenset[str]:
         """Ids of the tasks waiting for a message (cheap: no expression is evaluated)."""
         return frozenset(str(t.id) for t in self._waiting_message_tasks())
