@@ -66,13 +66,17 @@ def visible_to(actor: Actor) -> ColumnElement[bool]:
     and whatever is offered or assigned to them personally (SV-3: experts see only their own candidates)."""
     if actor.sees_all_organizations:
         return true()
-    queue = and_(
-        TASKS.c.lane_role.in_(sorted(actor.roles)),
-        or_(TASKS.c.org_scope == actor.org_id, TASKS.c.org_scope.is_(None)) if actor.org_id
-        else TASKS.c.org_scope.is_(None),
-        TASKS.c.candidate_user_id.is_(None),
-    )
-    return or_(queue, TASKS.c.assignee_id == actor.user_id, TASKS.c.candidate_user_id == actor.user_id)
+    # One OR arm per scope, not a nested OR: each arm is then an index range (bench/README.md, task queue).
+    roles = TASKS.c.lane_role.in_(sorted(actor.roles))
+    arms = [and_(roles, TASKS.c.org_scope.is_(None), TASKS.c.candidate_user_id.is_(None))]
+    if actor.org_id:
+        arms.append(and_(roles, TASKS.c.org_scope == actor.org_id, TASKS.c.candidate_user_id.is_(None)))
+    return or_(*arms, TASKS.c.assignee_id == actor.user_id, TASKS.c.candidate_user_id == actor.user_id)
+
+
+def _statuses(statuses: Sequence[str]) -> ColumnElement[bool]:
+    # Rendered as literals: a partial index on open tasks matches only a literal status list.
+    return TASKS.c.status.in_(bindparam("p_statuses", list(statuses), expanding=True, literal_execute=True))
 
 
 def instance_visible_to(actor: Actor, instance_id: ColumnElement[Any], owner_org: ColumnElement[Any]
@@ -162,7 +166,7 @@ class TaskStore:
         """Task counts per queue: lane role × organization × status."""
         query = (
             select(TASKS.c.lane_role, TASKS.c.org_scope, TASKS.c.status, func.count().label("count"))
-            .where(TASKS.c.status.in_(list(statuses)))
+            .where(_statuses(statuses))
             .group_by(TASKS.c.lane_role, TASKS.c.org_scope, TASKS.c.status)
             .order_by(TASKS.c.lane_role, TASKS.c.org_scope, TASKS.c.status)
         )
@@ -181,7 +185,7 @@ def _filtered(query: Select[Any], f: TaskFilter) -> Select[Any]:
     if f.org is not None:
         conditions.append(TASKS.c.org_scope == f.org)
     if f.status:
-        conditions.append(TASKS.c.status.in_(list(f.status)))
+        conditions.append(_statuses(f.status))
     if f.assignee is not None:
         conditions.append(TASKS.c.assignee_id == f.assignee)
     if f.candidate is not None:
@@ -193,7 +197,7 @@ def _filtered(query: Select[Any], f: TaskFilter) -> Select[Any]:
     if f.instance_id is not None:
         conditions.append(TASKS.c.instance_id == f.instance_id)
     if f.overdue_at is not None:
-        conditions += [TASKS.c.due_at < f.overdue_at, TASKS.c.status.in_(OPEN)]
+        conditions += [TASKS.c.due_at < f.overdue_at, _statuses(OPEN)]
     if f.due_before is not None:
         conditions.append(TASKS.c.due_at < f.due_before)
     if f.due_after is not None:

@@ -7,6 +7,7 @@ from sqlalchemy import Connection, pool
 
 from storage.db import make_engine
 from storage.schema import Base
+from storage.task_models import EXPRESSION_INDEXES
 
 config = context.config
 target_metadata = Base.metadata
@@ -30,9 +31,14 @@ def run_migrations_online() -> None:
     engine.dispose()
 
 
+def _include(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    # Autogenerate cannot compare indexes on expressions (priority DESC): they are left to their migration.
+    return not (type_ == "index" and name in EXPRESSION_INDEXES)
+
+
 def _run(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
-                      compare_type=True)
+                      compare_type=True, include_object=_include)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -185,11 +185,19 @@ def upgrade() -> None:
         batch_op.create_index('ix_human_tasks_due', ['status', 'due_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_human_tasks_instance_id'), ['instance_id'], unique=False)
         batch_op.create_index('ix_human_tasks_queue', ['lane_role', 'org_scope', 'status', 'priority', 'created_at'], unique=False)
+        batch_op.create_index('ix_human_tasks_open_queue', ['lane_role', 'org_scope', 'status', 'candidate_user_id'],
+                              unique=False, postgresql_where=sa.text("status IN ('open', 'claimed')"),
+                              sqlite_where=sa.text("status IN ('open', 'claimed')"))
+        batch_op.create_index('ix_human_tasks_open_priority', [sa.text('priority DESC'), 'created_at', 'id'],
+                              unique=False, postgresql_where=sa.text("status IN ('open', 'claimed')"),
+                              sqlite_where=sa.text("status IN ('open', 'claimed')"))
 
 
 
 def downgrade() -> None:
     with op.batch_alter_table('human_tasks', schema=None) as batch_op:
+        batch_op.drop_index('ix_human_tasks_open_priority')
+        batch_op.drop_index('ix_human_tasks_open_queue')
         batch_op.drop_index('ix_human_tasks_queue')
         batch_op.drop_index(batch_op.f('ix_human_tasks_instance_id'))
         batch_op.drop_index('ix_human_tasks_due')
