@@ -109,3 +109,21 @@ def test_metrics_show_queues_and_requests_to_admins_and_local_callers(client: Fl
     remote = {"REMOTE_ADDR": "192.0.2.10"}
     assert as_user("h1_officer").get("/metrics", environ_base=remote).status_code == 403
     assert client.get("/metrics", environ_base=remote).status_code == 200
+
+
+def test_filters_combine_and_overdue_follows_the_service_clock(client: FlaskClient, as_user: Users) -> None:
+    client.post("/process-definitions", json={"bpmn": diagram_text(), "forms": diagram_forms()})
+    client.put("/clock", json={"now": "2026-11-24T09:00:00+08:00"})
+    h1 = as_user("h1_officer")
+    started = h1.post("/process-instances", json={"definition_key": "foundation_demo"}).get_json()
+    h1.post(f"/tasks/{started['tasks'][0]['id']}/complete", json={"data": {"code": CODE, "amount": 99999}})
+    officer = as_user("officer")
+    assert officer.get("/tasks", query_string={"overdue": "true"}).get_json()["total"] == 0
+    client.put("/clock", json={"now": "2026-12-01T09:00:00+08:00"})  # the review was due in 5 days
+    overdue = officer.get("/tasks", query_string={"overdue": "true"}).get_json()
+    assert [t["bpmn_id"] for t in overdue["items"]] == ["review"]
+    both = officer.get("/tasks", query_string={"overdue": "true", "status": "completed"}).get_json()
+    assert both["total"] == 0  # a completed task is never overdue: the two status conditions both hold
+    done = officer.get("/tasks", query_string={"status": "completed", "sort": "-created"}).get_json()
+    assert [t["bpmn_id"] for t in done["items"]] == ["submit"]
+    assert "overdue" in client.get("/metrics").get_data(as_text=True)
