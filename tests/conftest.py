@@ -92,31 +92,23 @@ def make_settings(url: str, **overrides: object) -> Settings:
     return load_settings({}, **values)
 
 
+def _fresh_services(url: str) -> Iterator[Services]:
+    _clear(url)
+    built = build_services(make_settings(url))
+    yield built
+    built.dispose()
+
+
 @pytest.fixture
 def services(database_url: str) -> Iterator[Services]:
     """Services on a cleared database of the backend under test."""
-    _clear(database_url)
-    built = build_services(make_settings(database_url))
-    yield built
-    built.dispose()
-
-
-@pytest.fixture
-def sqlite_services(sqlite_url: str) -> Iterator[Services]:
-    """Services on a cleared SQLite database (for tests that need only one backend)."""
-    _clear(sqlite_url)
-    built = build_services(make_settings(sqlite_url))
-    yield built
-    built.dispose()
+    yield from _fresh_services(database_url)
 
 
 @pytest.fixture
 def postgres_services(postgres_url: str) -> Iterator[Services]:
-    """Services on a cleared PostgreSQL database."""
-    _clear(postgres_url)
-    built = build_services(make_settings(postgres_url))
-    yield built
-    built.dispose()
+    """Services on a cleared PostgreSQL database (for tests of PostgreSQL's own behaviour)."""
+    yield from _fresh_services(postgres_url)
 
 
 def diagram_text(name: str = "foundation.bpmn") -> str:
