@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from domain.actors import Actor
@@ -178,7 +179,11 @@ class Audit:
         action: str, object_type: str, object_id: str, before: Any = None, after: Any = None,
         reason: str | None = None,
     ) -> AuditEntry:
-        last = self._pending.get((aggregate_type, aggregate_id)) or self.session.execute(
+        """Append an entry to the aggregate's chain (writers of one chain queue for it on PostgreSQL)."""
+        key = (aggregate_type, aggregate_id)
+        if key not in self._pending:
+            self._lock_chain(aggregate_type, aggregate_id)
+        last = self._pending.get(key) or self.session.execute(
             select(AuditEntry.seq, AuditEntry.hash)
             .where(AuditEntry.aggregate_type == aggregate_type, AuditEntry.aggregate_id == aggregate_id)
             .order_by(AuditEntry.seq.desc())
@@ -194,6 +199,16 @@ class Audit:
         self.session.add(entry)
         self._pending[(aggregate_type, aggregate_id)] = (seq, entry.hash)
         return entry
+
+    def _lock_chain(self, aggregate_type: str, aggregate_id: str) -> None:
+        # Two transactions appending to one chain would both read the same head and collide on (aggregate, seq).
+        # A transaction-scoped advisory lock per chain makes the second wait and then read the first one's entry.
+        # SQLite needs none: its writers are serialized by BEGIN IMMEDIATE.
+        if self.session.get_bind().dialect.name != "postgresql":
+            return
+        digest = hashlib.sha256(f"{aggregate_type}\x00{aggregate_id}".encode()).digest()
+        self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                             {"key": int.from_bytes(digest[:8], "big", signed=True)})
 
     def for_aggregate(self, aggregate_type: str, aggregate_id: str) -> Sequence[AuditEntry]:
         query = select(AuditEntry).where(

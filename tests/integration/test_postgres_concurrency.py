@@ -99,3 +99,36 @@ def test_two_completions_of_one_task_one_wins_the_other_gets_a_conflict(
     assert after.active_element_ids == ["wait_ack"]
     (row,) = tasks.list_tasks(postgres_services, SYSTEM, tasks.TaskFilter(instance_id=started.id)).items
     assert (row.status, row.completed_by) == ("completed", hospital.user_id)
+
+
+def test_concurrent_appends_to_one_audit_chain_queue_instead_of_failing(postgres_services: Services,
+                                                                        postgres_url: str) -> None:
+    """SV-2: two logins of one user at the same instant both land in the user's chain, in order."""
+    from workflows import audit, identity
+
+    from ..factories import PASSWORD
+
+    world = build_world(postgres_services)
+    contenders = [build_services(make_settings(postgres_url)) for _ in range(4)]
+    outcomes: list[object] = [None] * 4
+    barrier = threading.Barrier(4)
+
+    def log_in(index: int) -> None:
+        barrier.wait()
+        try:
+            outcomes[index] = identity.login(contenders[index], "h1_officer", PASSWORD)
+        except Exception as exc:  # recorded, then asserted below
+            outcomes[index] = exc
+
+    threads = [threading.Thread(target=log_in, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    for c in contenders:
+        c.dispose()
+    assert all(type(o).__name__ == "TokenView" for o in outcomes), outcomes
+    entries = audit.read_audit(postgres_services, SYSTEM, aggregate_type="user",
+                               aggregate_id=world.users["h1_officer"], limit=50)
+    assert [e.action for e in entries.items].count("session.login") == 4
+    assert audit.verify(postgres_services).problems == []
