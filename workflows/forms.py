@@ -34,7 +34,11 @@ def forms_in(folder: Path) -> dict[str, str]:
 
 
 def check_diagram_tasks(diagram: Diagram, available: Mapping[str, str]) -> dict[str, str]:
-    """Refuse user tasks outside a role's lane or without a sound form; return the forms the diagram uses."""
+    """Refuse unknown start roles, user tasks outside a role's lane or without a sound form; return the forms."""
+    unknown = [r for r in diagram.start_roles or () if r not in ROLES]
+    if unknown:
+        raise DiagramRejected(f"startRoles names {', '.join(unknown)}, not roles ({', '.join(ROLES)})",
+                              element_id=diagram.start_element, code="unknown_start_role")
     used: dict[str, str] = {}
     for task in diagram.user_tasks:
         if task.lane not in ROLES:

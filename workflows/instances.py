@@ -116,8 +116,12 @@ def start_instance(
             raise NotFound(f"no process definition '{definition_key}'{suffix}", code="definition_not_found",
                            field="definition_key")
         ref = services.definition(uow, row.id)
+        diagram = services.diagram(uow, ref)
+        if diagram.start_roles is not None and not actor.has_role(*diagram.start_roles, "system"):
+            raise Forbidden(f"{definition_key} is started by {', '.join(diagram.start_roles)}",
+                            code="start_forbidden")
         now = clock.now(services, uow)
-        run = services.engine.start(services.diagram(uow, ref), dict(data or {}), now)
+        run = services.engine.start(diagram, dict(data or {}), now)
         record = InstanceRecord(
             id=new_id(), definition_id=ref.id, business_key=business_key, owner_org=actor.org_id, status="running",
             state=b"", state_format=services.engine.state_format, next_timer_at=None, version=1, created_at=now,

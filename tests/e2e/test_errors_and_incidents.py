@@ -91,6 +91,8 @@ def test_form_errors_name_every_field_and_change_nothing(client: FlaskClient, as
     ("change", "code", "element"),
     [
         (lambda t: t.replace('name="bureau_officer"', 'name="janitor"'), "unknown_lane_role", "review"),
+        (lambda t: t.replace('value="hospital_officer,admin"', 'value="hospital_officer,janitor"'),
+         "unknown_start_role", "start"),
         (lambda t: t.replace('value="foundation-review.schema.json"', 'value="nowhere.schema.json"'),
          "missing_form", "review"),
     ],

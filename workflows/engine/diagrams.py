@@ -28,6 +28,7 @@ _BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 # Entities and network access are off: a diagram is data from an administrator, still not to be trusted.
 _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
 CORRELATION_PROPERTY = "correlationKey"
+START_ROLES_PROPERTY = "startRoles"
 
 
 def content_hash(text: str) -> str:
@@ -56,6 +57,9 @@ class Diagram:
     subprocess_specs: dict[str, BpmnProcessSpec]
     user_tasks: tuple[UserTaskInfo, ...]
     correlation_keys: dict[str, str] = field(default_factory=dict)
+    # Roles allowed to start an instance (the start event's `startRoles` property); None: any role.
+    start_roles: tuple[str, ...] | None = None
+    start_element: str | None = None
 
 
 @dataclass(frozen=True)
@@ -204,6 +208,7 @@ class DiagramRegistry:
             subprocess_specs=subprocess_specs,
             user_tasks=tuple(_user_tasks(spec, subprocess_specs)),
             correlation_keys=correlation_keys,
+            **_start_roles(spec),
         )
 
     def _check(self, spec: BpmnProcessSpec, subs: dict[str, BpmnProcessSpec], keys: dict[str, str]) -> None:
@@ -218,6 +223,15 @@ class DiagramRegistry:
                     element_id=expr.element_id,
                     code="unsafe_script",
                 ) from None
+
+
+def _start_roles(spec: BpmnProcessSpec) -> dict[str, Any]:
+    for ts in spec.task_specs.values():
+        props = getattr(ts, "extensions", {}).get("properties", {})
+        if type(ts).__name__ == "StartEvent" and props.get(START_ROLES_PROPERTY):
+            roles = tuple(r.strip() for r in props[START_ROLES_PROPERTY].split(",") if r.strip())
+            return {"start_roles": roles, "start_element": ts.bpmn_id}
+    return {}
 
 
 def _user_tasks(spec: BpmnProcessSpec, subs: dict[str, BpmnProcessSpec]) -> Iterator[UserTaskInfo]:
