@@ -29,6 +29,5 @@ class Actor:
         return self.has_role("admin", "bureau_officer", "auditor", "system")
 
 
+# The service itself: the timer worker, the command line, demo data.
 SYSTEM = Actor("system", None, frozenset({"system"}), "system")
-# Scripts and tests that act as an administrator without logging in (never the HTTP API).
-DEVELOPMENT_OPERATOR = Actor("dev-operator", None, frozenset({"admin"}), "dev-operator")
