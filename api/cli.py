@@ -13,18 +13,11 @@ from domain.actors import SYSTEM
 from domain.errors import YibaoError
 from domain.identity import EXPERT_FIELDS, ORG_KINDS, PROFESSIONAL_TITLES, ROLES, OrganizationFacts
 from workflows import definitions, identity, timers
-from workflows.context import Services, build_services
 from workflows.forms import FORMS_DIR, forms_in
 from workflows.settings import load_settings
 
 from .cli_audit import audit
-
-
-def _services() -> Services:
-    try:
-        return build_services(load_settings())
-    except YibaoError as exc:
-        raise click.ClickException(exc.detail) from None
+from .cli_support import command_services
 
 
 @click.group()
@@ -57,25 +50,24 @@ def definitions_group() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 def definitions_deploy(paths: tuple[Path, ...]) -> None:
     """Deploy .bpmn files (default: every file in YIBAO_BPMN_DIR); unchanged files are no-ops."""
-    services = _services()
-    roots = paths or (Path(services.settings.bpmn_dir),)
-    files = [p for path in roots if path.exists()
-             for p in (sorted(path.glob("*.bpmn")) if path.is_dir() else [path])]
     failed = False
-    for file in files:
-        try:
-            forms = forms_in(file.parent / FORMS_DIR)
-            result = definitions.deploy(services, SYSTEM, file.read_text(encoding="utf-8"), file.name, forms)
-        except YibaoError as exc:
-            failed = True
-            element = f" [{exc.extra['element_id']}]" if exc.extra.get("element_id") else ""
-            click.echo(f"{file}: refused ({exc.code}){element}: {exc.detail}", err=True)
-            continue
-        d = result.definition
-        click.echo(f"{file}: {d.key} v{d.version} {'deployed' if result.created else 'unchanged'}")
-    if not files:
-        click.echo("no .bpmn files to deploy")
-    services.dispose()
+    with command_services() as services:
+        roots = paths or (Path(services.settings.bpmn_dir),)
+        files = [p for path in roots if path.exists()
+                 for p in (sorted(path.glob("*.bpmn")) if path.is_dir() else [path])]
+        for file in files:
+            try:
+                forms = forms_in(file.parent / FORMS_DIR)
+                result = definitions.deploy(services, SYSTEM, file.read_text(encoding="utf-8"), file.name, forms)
+            except YibaoError as exc:  # one refused file does not stop the others
+                failed = True
+                element = f" [{exc.extra['element_id']}]" if exc.extra.get("element_id") else ""
+                click.echo(f"{file}: refused ({exc.code}){element}: {exc.detail}", err=True)
+                continue
+            d = result.definition
+            click.echo(f"{file}: {d.key} v{d.version} {'deployed' if result.created else 'unchanged'}")
+        if not files:
+            click.echo("no .bpmn files to deploy")
     if failed:
         sys.exit(1)
 
@@ -83,10 +75,10 @@ def definitions_deploy(paths: tuple[Path, ...]) -> None:
 @definitions_group.command("list")
 def definitions_list() -> None:
     """List deployed versions."""
-    services = _services()
-    for d in definitions.list_definitions(services):
-        click.echo(f"{d.key}\tv{d.version}\t{d.content_hash[:12]}\t{d.deployed_at.isoformat()}\t{d.filename or ''}")
-    services.dispose()
+    with command_services() as services:
+        for d in definitions.list_definitions(services):
+            click.echo(f"{d.key}\tv{d.version}\t{d.content_hash[:12]}\t{d.deployed_at.isoformat()}\t"
+                       f"{d.filename or ''}")
 
 
 @main.group("orgs")
@@ -106,13 +98,8 @@ def orgs_group() -> None:
 @click.option("--designated-by", multiple=True, help="H-code of a hospital that designated this pharmacy")
 def orgs_create(designated_by: tuple[str, ...], **facts: Any) -> None:
     """Register an organization."""
-    services = _services()
-    try:
+    with command_services() as services:
         view = identity.create_organization(services, SYSTEM, OrganizationFacts(**facts), list(designated_by))
-    except YibaoError as exc:
-        raise click.ClickException(f"{exc.detail} ({exc.field or exc.code})") from None
-    finally:
-        services.dispose()
     click.echo(f"{view.kind} {view.code} created ({view.id})")
 
 
@@ -133,14 +120,9 @@ def users_group() -> None:
 @click.password_option(envvar="YIBAO_NEW_PASSWORD")
 def users_create(password: str, display_name: str | None, expert_fields: tuple[str, ...], **facts: str) -> None:
     """Create a user with one role in one organization (the password is asked for, or YIBAO_NEW_PASSWORD)."""
-    services = _services()
-    try:
+    with command_services() as services:
         view = identity.create_user(services, SYSTEM, password=password, display_name=display_name or
                                     facts["username"], expert_fields=expert_fields, **facts)
-    except YibaoError as exc:
-        raise click.ClickException(f"{exc.detail} ({exc.field or exc.code})") from None
-    finally:
-        services.dispose()
     click.echo(f"user {view.username} ({view.role} of {view.org_code}) created")
 
 
@@ -149,13 +131,8 @@ def users_create(password: str, display_name: str | None, expert_fields: tuple[s
 @click.password_option(envvar="YIBAO_NEW_PASSWORD")
 def users_set_password(username: str, password: str) -> None:
     """Replace a user's password."""
-    services = _services()
-    try:
+    with command_services() as services:
         identity.set_password(services, SYSTEM, username, password)
-    except YibaoError as exc:
-        raise click.ClickException(exc.detail) from None
-    finally:
-        services.dispose()
     click.echo(f"password of {username} replaced")
 
 
@@ -169,13 +146,8 @@ def demo_load() -> None:
     """Load the demo organizations, users, drug list and catalog (idempotent); new passwords are printed once."""
     from workflows import demo
 
-    services = _services()
-    try:
+    with command_services() as services:
         result = demo.load(services)
-    except YibaoError as exc:
-        raise click.ClickException(exc.detail) from None
-    finally:
-        services.dispose()
     click.echo(f"demo data: {len(result.organizations)} organization(s) added; catalog v{result.catalog_version}, "
                f"negotiated-drug list v{result.drug_list_version}")
     if result.passwords:
@@ -192,8 +164,7 @@ def demo_load() -> None:
               "%Y-%m-%d"]), help="Advance the simulated clock to this instant, firing every due timer in order.")
 def worker(once: bool, until: datetime | None) -> None:
     """Fire due timers: forever, once, or up to a simulated instant."""
-    services = _services()
-    try:
+    with command_services() as services:
         if until is not None:
             if until.tzinfo is None:
                 from domain.dates import CHINA_TZ
@@ -207,10 +178,6 @@ def worker(once: bool, until: datetime | None) -> None:
         else:
             click.echo("timer worker running; Ctrl-C stops it")
             timers.run_forever(services, services.settings.worker_interval_seconds)
-    except YibaoError as exc:
-        raise click.ClickException(exc.detail) from None
-    finally:
-        services.dispose()
 
 
 @main.command()
