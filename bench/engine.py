@@ -38,13 +38,10 @@ import math
 import os
 import platform
 import pstats
-import re
 import statistics
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -52,14 +49,13 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any, TypeVar
 
+from databases import postgres_database, sqlite_url  # bench/databases.py (run as a script)
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import TaskState
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from domain.actors import SYSTEM, Actor
 from domain.dates import CHINA_TZ
@@ -287,40 +283,6 @@ def bench_facade(backend: str, url: str, n: int, warmup: int, profile: bool) -> 
         return FacadeResult(backend, start, lcs, views[0].state_bytes, completed[0].state_bytes, report)
     finally:
         services.dispose()
-
-
-@contextmanager
-def sqlite_url() -> Iterator[str]:
-    """A fresh SQLite file in a temporary directory, removed afterwards."""
-    with tempfile.TemporaryDirectory(prefix="yibao-bench-") as folder:
-        yield f"sqlite:///{folder}/bench.db"
-
-
-@contextmanager
-def postgres_database(url: str) -> Iterator[str | None]:
-    """Create the database of ``url`` (dropping a leftover one), yield its URL, drop it; None if no server."""
-    parsed = make_url(url)
-    name = parsed.database or ""
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-        raise SystemExit(f"--postgres-url must name a plain database, got {name!r}")
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT",
-                          connect_args={"connect_timeout": 3})
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        admin.dispose()
-        print(f"PostgreSQL skipped: {parsed.render_as_string()} does not answer ({type(exc).__name__}: "
-              f"{str(exc).splitlines()[0] if str(exc) else ''})")
-        yield None
-        return
-    try:
-        yield parsed.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 # --- report ----------------------------------------------------------------------------------------------------

@@ -55,10 +55,8 @@ import math
 import os
 import platform
 import random
-import re
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections import Counter
@@ -70,13 +68,13 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any, cast
 
+from databases import postgres_database, sqlite_url  # bench/databases.py (run as a script)
 from sqlalchemy import (
     ColumnElement,
     Engine,
     Table,
     and_,
     bindparam,
-    create_engine,
     event,
     func,
     insert,
@@ -794,40 +792,6 @@ def bench_database(backend: str, url: str, args: argparse.Namespace) -> Result:
         services.dispose()
 
 
-@contextmanager
-def sqlite_url() -> Iterator[str]:
-    """A fresh SQLite file in a temporary directory, removed afterwards."""
-    with tempfile.TemporaryDirectory(prefix="yibao-bench-tasks-") as folder:
-        yield f"sqlite:///{folder}/bench.db"
-
-
-@contextmanager
-def postgres_database(url: str) -> Iterator[str | None]:
-    """Create the database of ``url`` (dropping a leftover one), yield its URL, drop it; None if no server."""
-    parsed = make_url(url)
-    name = parsed.database or ""
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-        raise SystemExit(f"--postgres-url must name a plain database, got {name!r}")
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT",
-                          connect_args={"connect_timeout": 3})
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        admin.dispose()
-        print(f"PostgreSQL skipped: {parsed.render_as_string()} does not answer ({type(exc).__name__}: "
-              f"{str(exc).splitlines()[0] if str(exc) else ''})")
-        yield None
-        return
-    try:
-        yield parsed.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 # --- report -----------------------------------------------------------------------------------------------------
 def print_header(args: argparse.Namespace) -> None:
     import sqlite3
@@ -914,7 +878,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.no_sqlite:
         print("SQLite skipped: --no-sqlite")
     else:
-        with sqlite_url() as url:
+        with sqlite_url("yibao-bench-tasks-") as url:
             results.append(bench_database("sqlite", url, args))
     if args.no_postgres:
         print("PostgreSQL skipped: --no-postgres")
