@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from domain.actors import SYSTEM, Actor
-from domain.errors import Conflict
 from workflows import clock, definitions, instances, tasks, timers
 from workflows.context import Services, build_services
 
@@ -28,24 +29,35 @@ def timed(postgres_services: Services) -> Services:
     return postgres_services
 
 
+def at_once(n: int, url: str, call: Callable[[Services], Any]) -> list[Any]:
+    """Run ``call`` in ``n`` threads released together, each with its own services (its own connections);
+    return what each returned, or the exception it raised."""
+    contenders = [build_services(make_settings(url)) for _ in range(n)]
+    outcomes: list[Any] = [None] * n
+    barrier = threading.Barrier(n)
+
+    def run(index: int) -> None:
+        barrier.wait()
+        try:
+            outcomes[index] = call(contenders[index])
+        except Exception as exc:  # returned to the test, which asserts on it
+            outcomes[index] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    for services in contenders:
+        services.dispose()
+    return outcomes
+
+
 def test_two_workers_over_200_due_timers_fire_each_exactly_once(timed: Services, postgres_url: str) -> None:
     ids = [start_timed(timed, T0 + timedelta(minutes=1), f"k{i}") for i in range(200)]
     clock.set_clock(timed, SYSTEM, T0 + timedelta(hours=1))
-    workers = [build_services(make_settings(postgres_url)) for _ in range(2)]
-    results: list[list[str]] = [[], []]
-    barrier = threading.Barrier(2)
-
-    def work(index: int) -> None:
-        barrier.wait()
-        results[index] = timers.sweep(workers[index])
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    for w in workers:
-        w.dispose()
+    results = at_once(2, postgres_url, timers.sweep)
+    assert all(isinstance(r, list) for r in results), results
     fired = results[0] + results[1]
     assert sorted(fired) == sorted(ids)  # every timer fired, none twice across workers
     assert fired_counts(timed) == dict.fromkeys(ids, 1)
@@ -73,26 +85,8 @@ def test_two_completions_of_one_task_one_wins_the_other_gets_a_conflict(
     definitions.deploy(postgres_services, SYSTEM, diagram_text(), "foundation.bpmn", diagram_form_texts())
     started = instances.start_instance(postgres_services, hospital, "foundation_demo", {})
     task_id = started.tasks[0].id
-    contenders = [build_services(make_settings(postgres_url)) for _ in range(2)]
-    outcomes: list[object] = [None, None]
-    barrier = threading.Barrier(2)
-
-    def complete(index: int) -> None:
-        barrier.wait()
-        try:
-            outcomes[index] = tasks.complete(
-                contenders[index], hospital, task_id, {"code": "C09100100000000211790000049", "amount": 1}
-            )
-        except Conflict as exc:
-            outcomes[index] = exc
-
-    threads = [threading.Thread(target=complete, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    for c in contenders:
-        c.dispose()
+    data = {"code": "C09100100000000211790000049", "amount": 1}
+    outcomes = at_once(2, postgres_url, lambda services: tasks.complete(services, hospital, task_id, data))
     assert sorted(type(o).__name__ for o in outcomes) == ["Conflict", "InstanceView"]
     after = instances.get_instance(postgres_services, SYSTEM, started.id)
     assert after.completed_element_ids.count("submit") == 1
@@ -109,24 +103,7 @@ def test_concurrent_appends_to_one_audit_chain_queue_instead_of_failing(postgres
     from ..factories import PASSWORD
 
     world = build_world(postgres_services)
-    contenders = [build_services(make_settings(postgres_url)) for _ in range(4)]
-    outcomes: list[object] = [None] * 4
-    barrier = threading.Barrier(4)
-
-    def log_in(index: int) -> None:
-        barrier.wait()
-        try:
-            outcomes[index] = identity.login(contenders[index], "h1_officer", PASSWORD)
-        except Exception as exc:  # recorded, then asserted below
-            outcomes[index] = exc
-
-    threads = [threading.Thread(target=log_in, args=(i,)) for i in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    for c in contenders:
-        c.dispose()
+    outcomes = at_once(4, postgres_url, lambda services: identity.login(services, "h1_officer", PASSWORD))
     assert all(type(o).__name__ == "TokenView" for o in outcomes), outcomes
     entries = audit.read_audit(postgres_services, SYSTEM, aggregate_type="user",
                                aggregate_id=world.users["h1_officer"], limit=50)
