@@ -164,14 +164,15 @@ def record_violations(record: ClinicalRecord) -> list[PolicyViolation]:
         value = getattr(prescription, name)
         if not value.strip() or len(value) > 100:
             found.append(violation("ND-6", f"prescription.{name}", f"{name} must be 1–100 characters"))
-    if not _is_quantity(prescription.quantity_per_fill):
+    if not is_quantity(prescription.quantity_per_fill):
         found.append(violation("ND-6", "prescription.quantity_per_fill", "quantity per fill must be a positive "
                                                                          f"number up to {MAX_QUANTITY} with at most "
                                                                          "two decimals"))
     return found
 
 
-def _is_quantity(value: object) -> bool:
+def is_quantity(value: object) -> bool:
+    """True for a positive finite quantity up to MAX_QUANTITY with at most two decimals; floats are refused."""
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
         return False  # a float is refused: it cannot say 0.1 exactly
     amount = Decimal(value)
