@@ -96,8 +96,8 @@ def _f(rule: str, name: str, message: str, detail: str) -> Finding:
 
 def code_findings(code: str | None) -> list[Finding]:
     """CM-5 for an incomplete code (not 27 characters), CA-4 for a malformed classification code."""
-    if code is None:
-        return []
+    if code is None or not code.strip():
+        return []  # missing, reported by missing_findings
     try:
         consumable_code(code, field="code")
     except InvalidInput as exc:

@@ -242,3 +242,8 @@ def test_refuse_raises_one_policy_violation_carrying_every_finding() -> None:
     assert (err.value.rule, err.value.field) == ("CX-3", "certificate_revoked")
     assert [f["rule"] for f in err.value.extra["findings"]] == ["CX-3", "CX-2"]
     refuse([])  # nothing to refuse
+
+
+def test_cm5_a_blank_code_is_reported_once_as_missing() -> None:
+    findings = precheck(complete(code="   "), APPLIED_ON)
+    assert [(f.rule, f.field, f.detail) for f in findings] == [("CM-5", "code", "code is required")]
