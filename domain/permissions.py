@@ -164,6 +164,15 @@ def lane_scope(lane: str) -> LaneScope:
     return LaneScope(kinds[0], owner=kinds[0] in OWNER_SCOPED_KINDS)
 
 
+def implied_org_kind(actor: Actor) -> str | None:
+    """The kind of the actor's organization as their role implies it (``check_user`` keeps a user's role and their
+    organization's kind together); None without an organization or when the role fits several kinds (experts)."""
+    if actor.org_id is None:
+        return None
+    kinds = {kind for role in actor.roles for kind in ROLE_ORG_KINDS.get(role, ())}
+    return kinds.pop() if len(kinds) == 1 else None
+
+
 def owner_scoped_lanes(lanes: Iterable[str | None]) -> tuple[str, ...]:
     """The lanes, among ``lanes``, whose tasks belong to the instance's owner (sorted, each once)."""
     return tuple(sorted({lane for lane in lanes if lane and lane_scope(lane).owner}))

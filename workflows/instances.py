@@ -8,7 +8,7 @@ from typing import Any
 
 from domain.actors import Actor
 from domain.errors import Conflict, InvalidInput, NotFound
-from domain.permissions import owner_scoped_lanes, require, require_scopable_lanes
+from domain.permissions import implied_org_kind, owner_scoped_lanes, require, require_scopable_lanes
 from storage.audit import GENESIS
 from storage.instance_store import InstanceRecord
 from storage.models import new_id
@@ -43,7 +43,7 @@ def start_instance(
                 detail=f"{definition_key} is started by {', '.join(diagram.start_roles or ())}")
         lanes = owner_scoped_lanes(t.lane for t in diagram.user_tasks)
         if lanes:  # their tasks go to the starter's organization: it must be one that works them
-            require_scopable_lanes(lanes, _org_kind(uow, actor.org_id))
+            require_scopable_lanes(lanes, implied_org_kind(actor) or _org_kind(uow, actor.org_id))
         now = clock.now(services, uow)
         run = services.engine.start(diagram, dict(data or {}), now)
         record = InstanceRecord(

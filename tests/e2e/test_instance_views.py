@@ -30,6 +30,7 @@ def ok(response: Any, status: int = 200) -> Any:
         ("hospital_officer", "admin", True),  # a bureau administrator: the hospital's queue would be the bureau's
         ("hospital_officer", "p1_pharmacist", True),
         ("pharmacist", "h1_officer", True),
+        ("physician", "expert", True),  # an expert's organization is looked up: this one is the bureau
         ("hospital_officer", "h1_officer", False),
         ("pharmacist", "p1_pharmacist", False),
         ("bureau_officer", "h1_officer", False),  # the bureau's lane is the bureau's whoever starts

@@ -14,6 +14,7 @@ from domain.permissions import (
     RULES,
     LaneScope,
     can,
+    implied_org_kind,
     lane_scope,
     require,
     require_scopable_lanes,
@@ -137,6 +138,13 @@ def test_acc15_a_start_is_refused_when_the_starters_organization_cannot_work_an_
             require_scopable_lanes(lanes, kind)
         assert (refused.value.code, refused.value.rule, refused.value.extra) == (
             "lane_unscopable", "ACC-15", {"lane": named})
+
+
+def test_a_starters_role_implies_their_organizations_kind_except_for_experts() -> None:
+    assert [implied_org_kind(actor(r)) for r in ("admin", "physician", "pharmacist", "nhsa_officer", "expert")] == [
+        "bureau", "hospital", "pharmacy", "nhsa", None]
+    assert implied_org_kind(actor("hospital_officer", org=None)) is None  # no organization: nothing to scope with
+    assert implied_org_kind(SYSTEM) is None
 
 
 def test_a_policy_violation_always_names_its_rule() -> None:
