@@ -16,6 +16,7 @@ from storage.uow import UnitOfWork
 
 from . import clock
 from .context import Services
+from .engine import Diagram
 from .persistence import Loaded, incident_view, load, save, summary, view_of
 from .views import IncidentView, InstanceView, Page
 
@@ -39,11 +40,7 @@ def start_instance(
                            field="definition_key")
         ref = services.definition(uow, row.id)
         diagram = services.diagram(uow, ref)
-        require(actor, "instance.start", diagram.start_roles,
-                detail=f"{definition_key} is started by {', '.join(diagram.start_roles or ())}")
-        lanes = owner_scoped_lanes(t.lane for t in diagram.user_tasks)
-        if lanes:  # their tasks go to the starter's organization: it must be one that works them
-            require_scopable_lanes(lanes, implied_org_kind(actor) or _org_kind(uow, actor.org_id))
+        _check_starter(uow, actor, diagram)
         now = clock.now(services, uow)
         run = services.engine.start(diagram, dict(data or {}), now)
         record = InstanceRecord(
@@ -148,6 +145,15 @@ def list_incidents(
 
 
 # --- helpers --------------------------------------------------------------------------------------------
+def _check_starter(uow: UnitOfWork, actor: Actor, diagram: Diagram) -> None:
+    """The diagram's start roles (ACC-3), and its owner-scoped lanes against the starter's organization (ACC-15)."""
+    require(actor, "instance.start", diagram.start_roles,
+            detail=f"{diagram.key} is started by {', '.join(diagram.start_roles or ())}")
+    lanes = owner_scoped_lanes(t.lane for t in diagram.user_tasks)
+    if lanes:  # their tasks go to the starter's organization: it must be one that works them
+        require_scopable_lanes(lanes, implied_org_kind(actor) or _org_kind(uow, actor.org_id))
+
+
 def _org_kind(uow: UnitOfWork, org_id: str | None) -> str | None:
     org = uow.identity.org(org_id) if org_id else None
     return org.kind if org is not None else None
