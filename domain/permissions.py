@@ -139,6 +139,13 @@ def can(actor: Actor, action: str, obj: Any = None) -> bool:
     return refusal(actor, action, obj) is None
 
 
+def can_in_process(actor: Actor, action: str, process_key: str, obj: Any = None) -> bool:
+    """``can`` for an object of one process: the generic rule (``instance.read_data``), narrowed by the process's
+    own action of the same verb (``consumable_admission.read_data``) when its slice adds one."""
+    own = f"{process_key}.{action.partition('.')[2]}"
+    return can(actor, action, obj) and (own not in RULES or can(actor, own, obj))
+
+
 def require(actor: Actor, action: str, obj: Any = None, detail: str | None = None) -> None:
     """Raise Forbidden, with the refusing rule's ID and code, unless ``actor`` may do ``action`` to ``obj``."""
     rule = refusal(actor, action, obj)

@@ -13,7 +13,7 @@ from typing import Any
 
 from domain.actors import Actor
 from domain.errors import NotFound
-from domain.permissions import can
+from domain.permissions import can_in_process
 from storage.audit import GENESIS
 from storage.instance_store import InstanceRecord, SubscriptionRow
 from storage.uow import UnitOfWork
@@ -140,5 +140,5 @@ def view_of(uow: UnitOfWork, loaded: Loaded, snapshot: Snapshot, actor: Actor) -
         subscriptions=[{"message": s.message_name, "correlation_key": s.correlation_key, "element_id": s.element_id}
                        for s in subscription_rows(record, snapshot)],
         incidents=[incident_view(i) for i in uow.store.incidents(record.id)],
-        data=loaded.run.current_data() if can(actor, "instance.read_data", record) else {},
+        data=loaded.run.current_data() if can_in_process(actor, "instance.read_data", loaded.ref.key, record) else {},
     )

@@ -13,7 +13,9 @@ from domain.identity import ROLES
 from domain.permissions import (
     RULES,
     LaneScope,
+    Rule,
     can,
+    can_in_process,
     implied_org_kind,
     lane_scope,
     require,
@@ -138,6 +140,18 @@ def test_acc15_a_start_is_refused_when_the_starters_organization_cannot_work_an_
             require_scopable_lanes(lanes, kind)
         assert (refused.value.code, refused.value.rule, refused.value.extra) == (
             "lane_unscopable", "ACC-15", {"lane": named})
+
+
+def test_a_process_narrows_a_generic_action_with_its_own_rule() -> None:
+    reader = actor("hospital_officer")
+    assert can_in_process(reader, "instance.read_data", "probe_process")
+    RULES["probe_process.read_data"] = (Rule("TEST-1", lambda a, _o: a.has_role("admin"), "data_hidden", "no"),)
+    try:
+        assert not can_in_process(reader, "instance.read_data", "probe_process")
+        assert can_in_process(actor("admin"), "instance.read_data", "probe_process")
+        assert can_in_process(reader, "instance.read_data", "another_process")
+    finally:
+        del RULES["probe_process.read_data"]
 
 
 def test_a_starters_role_implies_their_organizations_kind_except_for_experts() -> None:
