@@ -17,6 +17,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from domain.errors import Forbidden
+from domain.permissions import can
 from workflows import identity, operations
 
 from .auth import bearer_token
@@ -81,7 +82,7 @@ class Metrics(MethodView):
         if request.remote_addr not in LOCAL:
             token = bearer_token()
             actor = identity.authenticate(services(), token) if token else None
-            if actor is None or not actor.has_role("admin"):
+            if actor is None or not can(actor, "metrics.read"):
                 raise Forbidden("metrics are for administrators or local scrapers", code="metrics_forbidden")
         from flask import current_app
 

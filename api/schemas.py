@@ -108,7 +108,9 @@ class InstanceOut(InstanceSummaryOut):
     completed_element_ids = fields.List(fields.String())
     subscriptions = fields.List(fields.Nested(SubscriptionOut))
     incidents = fields.List(fields.Nested(IncidentOut))
-    data = fields.Dict(metadata={"description": "process data (workflow level; end data once completed)"})
+    data = fields.Dict(metadata={
+        "description": "the instance's current process data: its live tasks' data while it runs, the end data once "
+                       "completed; empty when the caller may not read it"})
 
 
 class InstancePageOut(Schema):
@@ -136,8 +138,8 @@ class HistoryOut(Schema):
     actor = fields.String()
     actor_org = fields.String(allow_none=True)
     action = fields.String()
-    before = fields.String(allow_none=True, metadata={"description": "JSON text"})
-    after = fields.String(allow_none=True, metadata={"description": "JSON text"})
+    before = fields.Dict(allow_none=True, metadata={"description": "the changed fields before the step"})
+    after = fields.Dict(allow_none=True, metadata={"description": "the changed fields after the step"})
     reason = fields.String(allow_none=True)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from domain import permissions
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -25,8 +27,8 @@ class Actor:
 
     @property
     def sees_all_organizations(self) -> bool:
-        """Oversight roles and the system see every organization's instances and tasks."""
-        return self.has_role("admin", "bureau_officer", "auditor", "system")
+        """Oversight roles and the system see every organization's instances and tasks (domain/permissions.py)."""
+        return permissions.sees_all_organizations(self)
 
 
 # The service itself: the timer worker, the command line, demo data.

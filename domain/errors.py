@@ -65,10 +65,17 @@ class Unauthenticated(YibaoError):
 
 
 class PolicyViolation(YibaoError):
-    """A policy rule of POLICY.md refuses the request; ``rule`` names it."""
+    """A policy rule of POLICY.md refuses the request; ``rule`` names it (``PolicyViolation("...", rule="ND-3")``)."""
 
     code = "policy_violation"
     title = "Refused by policy"
+
+    def __init__(
+        self, detail: str, *, rule: str, code: str | None = None, field: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail, code=code, field=field, rule=rule, extra=extra)
+        self.rule: str = rule
 
 
 class DiagramRejected(YibaoError):

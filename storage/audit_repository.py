@@ -1,4 +1,6 @@
-"""Read queries of the audit log for verification, sealing and auditors; the signed checkpoint rows.
+"""Read queries of the audit log for verification, sealing and auditors; the signed checkpoint rows (``uow.audit_log``).
+
+Entries are read as plain Core rows (``StoredEntry``), streamed; checkpoints and the auditors' page are ORM objects.
 
 The verification queries stream (``yield_per``: a server-side cursor on PostgreSQL) and order chains byte by
 byte, which is Python's ``str`` order: a checkpoint's digest is defined over the heads in that order, and the

@@ -1,4 +1,7 @@
-"""Repositories: the queries of the foundation tables, used only inside a unit of work."""
+"""Repositories of the foundation tables (definitions, instances, incidents, subscriptions, audit, clock), in the ORM.
+
+Used only through the unit of work (``uow.definitions`` …); the instance hot path is ``instance_store.py`` (Core).
+"""
 
 from __future__ import annotations
 
@@ -76,6 +79,10 @@ class Definitions:
 
     def add(self, definition: ProcessDefinition) -> None:
         self.session.add(definition)
+
+    def add_form(self, definition_id: str, filename: str, schema_text: str) -> None:
+        """Store one form (JSON Schema text) of a version; a version's forms never change."""
+        self.session.add(ProcessForm(definition_id=definition_id, filename=filename, schema_text=schema_text))
 
 
 class Instances:

@@ -1,4 +1,8 @@
-"""The task queue read model in SQLAlchemy Core: rows written with the instance state, queries scoped by caller."""
+"""The task queue read model in SQLAlchemy Core: rows written with the instance state, queries scoped by caller.
+
+Who sees which task is decided in domain/permissions.py (``task.see``, SV-3); :func:`visible_to` is its SQL form,
+built from the same facts, in the shape the partial indexes need.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from domain.actors import Actor
+from domain.permissions import can, sees_all_organizations
 
 from .task_models import HumanTask
 
@@ -63,9 +68,9 @@ class TaskFilter:
 
 
 def visible_to(actor: Actor) -> ColumnElement[bool]:
-    """The tasks a caller may see: all for oversight roles; else their role's queue in their organization,
+    """The SQL form of ``task.see``: all for oversight roles; else their role's queue in their organization,
     and whatever is offered or assigned to them personally (SV-3: experts see only their own candidates)."""
-    if actor.sees_all_organizations:
+    if sees_all_organizations(actor):
         return true()
     # One OR arm per scope, not a nested OR: each arm is then an index range (bench/README.md, task queue).
     roles = TASKS.c.lane_role.in_(sorted(actor.roles))
@@ -89,30 +94,11 @@ def instance_visible_to(actor: Actor, instance_id: ColumnElement[Any], owner_org
                         ) -> ColumnElement[bool]:
     """Instances a caller may see: all for oversight roles; else their organization's, and those where a task
     they may see sits (an expert's review, an NHSA filing)."""
-    if actor.sees_all_organizations:
+    if sees_all_organizations(actor):
         return true()
     has_task = select(TASKS.c.id).where(TASKS.c.instance_id == instance_id, visible_to(actor)).exists()
     mine = owner_org == actor.org_id if actor.org_id else false()
     return or_(mine, has_task)
-
-
-def row_visible_to(actor: Actor, row: Any) -> bool:
-    """:func:`visible_to` for one fetched row."""
-    if actor.sees_all_organizations:
-        return True
-    if row.assignee_id == actor.user_id or row.candidate_user_id == actor.user_id:
-        return True
-    in_scope = row.org_scope is None or (actor.org_id is not None and row.org_scope == actor.org_id)
-    return bool(row.lane_role in actor.roles and in_scope and row.candidate_user_id is None)
-
-
-def workable_by(actor: Actor, row: Any) -> bool:
-    """True when ``actor``'s role matches the task's lane and their organization its scope (or it is theirs)."""
-    if row.candidate_user_id is not None:
-        return bool(row.candidate_user_id == actor.user_id)
-    if row.lane_role not in actor.roles:
-        return False
-    return row.org_scope is None or row.org_scope == actor.org_id
 
 
 class TaskStore:
@@ -141,7 +127,7 @@ class TaskStore:
     def get(self, task_id: str, actor: Actor | None = None, *, lock: bool = False) -> Any:
         """One task row, if it exists and (given an actor) the actor may see it."""
         row = self._conn.execute(_GET_LOCKED if lock else _GET, {"p_id": task_id}).first()
-        if row is None or (actor is not None and not row_visible_to(actor, row)):
+        if row is None or (actor is not None and not can(actor, "task.see", row)):
             return None
         return row
 
@@ -165,7 +151,7 @@ class TaskStore:
         """Tasks the actor may see, filtered, sorted and paged, with the total count."""
         base = _filtered(select(TASKS).where(visible_to(actor)), f)
         total = self._conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
-        if actor.sees_all_organizations:
+        if sees_all_organizations(actor):
             page = base.order_by(*_order(TASKS.c, sort))
         else:
             # A caller's few queues: fetch their rows first, then sort. Left to itself PostgreSQL walks the

@@ -16,9 +16,10 @@ from datetime import UTC, datetime
 from itertools import groupby
 
 from domain.actors import Actor
-from domain.errors import Forbidden, InvalidInput
+from domain.errors import Conflict, InvalidInput
+from domain.permissions import require
 from storage.audit import GENESIS, HASHED_FIELDS, entry_hash
-from storage.audit_repository import INSTANCE, AuditLog, ChainHead, InstanceHead, StoredEntry
+from storage.audit_repository import INSTANCE, ChainHead, InstanceHead, StoredEntry
 from storage.models import AuditEntry
 from storage.task_models import AuditCheckpoint
 
@@ -28,7 +29,6 @@ from .views import Page
 
 EDITED, DELETED, REORDERED, HEAD_MISMATCH = "edited", "deleted", "reordered", "head_mismatch"
 CHECKPOINT_SIGNATURE, CHECKPOINT_MISMATCH = "checkpoint_signature", "checkpoint_mismatch"
-READERS = ("auditor", "admin", "system")
 MAX_PAGE = 200
 _SIGNED = "yibao.audit.checkpoint.v1"  # domain separation: this key signs nothing else in this form
 
@@ -118,7 +118,8 @@ class HeadsDigest:
         """Take the next chain's head."""
         key = (head.aggregate_type, head.aggregate_id)
         if self._last is not None and key <= self._last:
-            raise RuntimeError(f"chain heads out of byte order at {key}; the digest would not be reproducible")
+            raise Conflict(f"chain heads out of byte order at {key}; the digest would not be reproducible",
+                           code="chain_heads_unordered")
         line = json.dumps([head.aggregate_type, head.aggregate_id, head.seq, head.hash], ensure_ascii=False)
         self._sha.update(line.encode() + b"\n")
         self._last, self.chains = key, self.chains + 1
@@ -236,7 +237,7 @@ def verify(services: Services) -> AuditReport:
     """Check every chain entry by entry, each instance row's head, and every checkpoint (SV-2)."""
     report = AuditReport()
     with services.uow(read_only=True) as uow:
-        log = AuditLog(uow.session)
+        log = uow.audit_log
         log.snapshot()
         seals = _Seals(_signed(services.settings.secret_key, log.checkpoints(), report))
         for chain in _chains(log.entries()):
@@ -257,10 +258,10 @@ def _chains(entries: Iterable[StoredEntry]) -> Iterator[list[StoredEntry]]:
 def seal(services: Services) -> CheckpointView:
     """Seal every chain head into a checkpoint signed with YIBAO_SECRET_KEY (the latest one when nothing is new)."""
     with services.uow() as uow:  # held only while open audit writers finish; released unwritten
-        boundary = AuditLog(uow.session).settled_boundary()
+        boundary = uow.audit_log.settled_boundary()
     digest = HeadsDigest()
     with services.uow(read_only=True) as uow:
-        log = AuditLog(uow.session)
+        log = uow.audit_log
         latest = log.latest_checkpoint()
         if latest is not None and latest.entries == boundary:
             return _checkpoint_view(latest, created=False)
@@ -272,7 +273,7 @@ def seal(services: Services) -> CheckpointView:
                                          digest.hexdigest())
         row = AuditCheckpoint(at=at, chains=digest.chains, entries=boundary, heads_digest=digest.hexdigest(),
                               signature=signature)
-        AuditLog(uow.session).add_checkpoint(row)
+        uow.audit_log.add_checkpoint(row)
         uow.flush()
         uow.commit()
         return _checkpoint_view(row, created=True)
@@ -288,14 +289,13 @@ def read_audit(
     offset: int = 0,
 ) -> Page:
     """Audit entries for auditors and administrators: one chain by seq, or everything newest first."""
-    if not actor.has_role(*READERS):
-        raise Forbidden("the audit trail is read by auditors and administrators", code="audit_forbidden")
+    require(actor, "audit.read")
     for name, value in (("since", since), ("until", until)):
         if value is not None and value.tzinfo is None:
             raise InvalidInput("the time must carry a timezone offset", code="naive_datetime", field=name)
     limit, offset = max(1, min(limit, MAX_PAGE)), max(0, offset)
     with services.uow(read_only=True) as uow:
-        rows, total = AuditLog(uow.session).search(
+        rows, total = uow.audit_log.search(
             aggregate_type=aggregate_type, aggregate_id=aggregate_id, action=action, since=since, until=until,
             limit=limit, offset=offset,
         )

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from domain.actors import Actor
 from domain.errors import Forbidden, InvalidInput
+from domain.permissions import require
 from storage.uow import UnitOfWork
 
 from .context import Services
@@ -49,8 +50,7 @@ def read_clock(services: Services) -> ClockView:
 
 def set_clock(services: Services, actor: Actor, at: datetime | None, frozen: bool = True) -> ClockView:
     """Set the simulated time (or return to the machine's time with ``at=None``); refused unless allowed."""
-    if not actor.has_role("admin", "system"):
-        raise Forbidden("only an administrator sets the clock", code="admin_only")
+    require(actor, "clock.set")
     if not services.settings.allow_clock_control:
         raise Forbidden("the clock can be set only when YIBAO_ALLOW_CLOCK_CONTROL is on", code="clock_locked")
     if at is not None and at.tzinfo is None:

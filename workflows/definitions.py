@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from domain.actors import Actor
-from domain.errors import DiagramRejected, Forbidden, InvalidInput, NotFound
+from domain.errors import DiagramRejected, InvalidInput, NotFound
+from domain.permissions import require
 from storage.models import ProcessDefinition
-from storage.task_models import ProcessForm
 
 from . import clock
 from .context import Services
@@ -41,8 +41,7 @@ def deploy(
     Refused, naming the element, when a script is unsafe, a user task's lane is not a role, or its form is
     missing or not a sound JSON Schema. The forms are stored with the version: a version never changes.
     """
-    if not actor.has_role("admin", "system"):
-        raise Forbidden("only an administrator deploys diagrams", code="admin_only")
+    require(actor, "definition.deploy")
     if not isinstance(bpmn_text, str) or not bpmn_text.strip():
         raise InvalidInput("the diagram is empty", code="empty_diagram", field="bpmn")
     if len(bpmn_text.encode()) > MAX_BPMN_BYTES:
@@ -64,7 +63,7 @@ def deploy(
         uow.definitions.add(row)
         uow.flush()
         for name, schema in used_forms.items():
-            uow.session.add(ProcessForm(definition_id=row.id, filename=name, schema_text=schema))
+            uow.definitions.add_form(row.id, name, schema)
         uow.audit.append(
             aggregate_type="definition", aggregate_id=diagram.key, at=now, actor=actor.user_id,
             actor_org=actor.org_id, action="definition.deployed", object_type="process_definition",

@@ -10,8 +10,9 @@ from datetime import datetime, timedelta
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from domain.actors import Actor
-from domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated, YibaoError
+from domain.errors import Conflict, InvalidInput, NotFound, Unauthenticated, YibaoError
 from domain.identity import OrganizationFacts, UserFacts, check_organization, check_user
+from domain.permissions import require
 from storage.identity_models import ApiToken, Organization, PharmacyDesignation, User
 from storage.uow import UnitOfWork
 
@@ -71,8 +72,7 @@ def token_digest(token: str) -> str:
 
 
 def _require_admin(actor: Actor) -> None:
-    if not actor.has_role("admin", "system"):
-        raise Forbidden("only an administrator manages organizations and users", code="admin_only")
+    require(actor, "directory.manage")
 
 
 def _org_view(org: Organization, designated_by: list[str]) -> OrgView:

@@ -6,11 +6,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from domain.actors import Actor
-from domain.errors import Forbidden, InvalidInput, NotFound
+from domain.errors import InvalidInput, NotFound
+from domain.permissions import require
 
 from . import clock
 from .context import Services
-from .instances import load, save
+from .persistence import load, save
 
 
 def deliver_message(
@@ -20,8 +21,7 @@ def deliver_message(
 
     No subscriber is an error (404 ``no_subscription``), never a silent drop. Returns the instance ids reached.
     """
-    if not actor.has_role("admin", "bureau_officer", "nhsa_officer", "system"):
-        raise Forbidden("messages come from the NHSA, the bureau or an administrator", code="message_forbidden")
+    require(actor, "message.deliver")
     if not name or not correlation_key:
         raise InvalidInput("a message needs a name and a correlation key", field="name" if not name else
                            "correlation_key")

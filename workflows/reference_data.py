@@ -9,7 +9,8 @@ from pathlib import Path
 
 from domain.actors import Actor
 from domain.codes import consumable_entry_code, consumable_entry_key
-from domain.errors import Forbidden, InvalidInput, NotFound
+from domain.errors import InvalidInput, NotFound
+from domain.permissions import require
 from domain.reference_data import (
     CatalogRow,
     DrugRow,
@@ -20,7 +21,7 @@ from domain.reference_data import (
     rows_digest,
 )
 from storage.catalog_models import CatalogVersion, DrugListVersion
-from storage.reference_repositories import Catalogs, DrugLists
+from storage.reference_repositories import Catalogs
 from storage.uow import UnitOfWork
 
 from . import clock
@@ -30,7 +31,6 @@ from .views import Page
 # One audit chain per list, through all its versions: (aggregate_type, aggregate_id).
 CATALOG_AGGREGATE = ("catalog", "consumables")
 DRUG_LIST_AGGREGATE = ("drug_list", "negotiated-drugs")
-LOADER_ROLES = ("admin", "bureau_officer", "system")  # the bureau maintains both lists (ND-1, DA-6)
 MAX_PAGE = 500
 _STAMP = " sha256:"
 _MAX_SOURCE = 300 - len(_STAMP) - 64  # the version's source column holds the text and the digest
@@ -134,8 +134,7 @@ def _digest_of(source: str | None) -> str | None:
 
 
 def _check_loader(actor: Actor, what: str) -> None:
-    if not actor.has_role(*LOADER_ROLES):
-        raise Forbidden(f"only the bureau loads the {what}", code="bureau_only")
+    require(actor, "reference_data.load", detail=f"only the bureau loads the {what}")  # ND-1, DA-6
 
 
 def load_catalog(
@@ -146,7 +145,7 @@ def load_catalog(
     rows = parse_catalog(_read_csv(path, source))
     digest = rows_digest(rows)
     with services.uow() as uow:
-        catalogs = Catalogs(uow.session)
+        catalogs = uow.catalogs
         latest = catalogs.latest()
         if latest is not None and _digest_of(latest.source) == digest:
             return _catalog_view(latest)
@@ -172,7 +171,7 @@ def load_drug_list(
     rows = parse_drugs(_read_csv(path, source))
     digest = rows_digest(rows)
     with services.uow() as uow:
-        lists = DrugLists(uow.session)
+        lists = uow.drug_lists
         latest = lists.latest()
         if latest is not None and _digest_of(latest.source) == digest:
             return DrugListVersionView(latest.version, latest.effective_date, latest.created_at, latest.source,
@@ -203,7 +202,7 @@ def _audit(uow: UnitOfWork, actor: Actor, at: datetime, aggregate: tuple[str, st
 def list_catalog_versions(services: Services) -> list[CatalogVersionView]:
     """Every published catalog version, oldest first."""
     with services.uow(read_only=True) as uow:
-        return [_catalog_view(row) for row in Catalogs(uow.session).versions()]
+        return [_catalog_view(row) for row in uow.catalogs.versions()]
 
 
 def _catalog_version(catalogs: Catalogs, version: int | None) -> CatalogVersion:
@@ -223,7 +222,7 @@ def get_catalog_entries(
         raise InvalidInput(f"limit must be 1–{MAX_PAGE} and offset at least 0", field="limit")
     prefix = catalog_code_prefix(code_prefix) if code_prefix else None
     with services.uow(read_only=True) as uow:
-        catalogs = Catalogs(uow.session)
+        catalogs = uow.catalogs
         row = _catalog_version(catalogs, version)
         entries, total = catalogs.entries(row.id, code_prefix=prefix, q=(q or "").strip() or None,
                                           limit=limit, offset=offset)
@@ -234,7 +233,7 @@ def get_catalog_entry(services: Services, code: str, version: int | None = None)
     """The entry of a 15-character code, or of a full 27-character product code's prefix (CM-1)."""
     key = consumable_entry_key(code) if len(code) == 27 else consumable_entry_code(code, field="code")
     with services.uow(read_only=True) as uow:
-        catalogs = Catalogs(uow.session)
+        catalogs = uow.catalogs
         row = _catalog_version(catalogs, version)
         entry = catalogs.entry(row.id, key)
         if entry is None:
@@ -245,7 +244,7 @@ def get_catalog_entry(services: Services, code: str, version: int | None = None)
 def catalog_diff(services: Services, from_version: int, to_version: int) -> CatalogDiffView:
     """The entries added, removed and changed from one catalog version to another (CM-6)."""
     with services.uow(read_only=True) as uow:
-        catalogs = Catalogs(uow.session)
+        catalogs = uow.catalogs
         old, new = _catalog_version(catalogs, from_version), _catalog_version(catalogs, to_version)
         diff = diff_catalogs(catalogs.all_entries(old.id), catalogs.all_entries(new.id))
         return CatalogDiffView(
@@ -262,13 +261,13 @@ def list_drug_versions(services: Services) -> list[DrugListVersionView]:
     """Every version of the negotiated-drug list, oldest first."""
     with services.uow(read_only=True) as uow:
         return [DrugListVersionView(row.version, row.effective_date, row.created_at, row.source, drugs)
-                for row, drugs in DrugLists(uow.session).versions()]
+                for row, drugs in uow.drug_lists.versions()]
 
 
 def list_drugs(services: Services, version: int | None = None) -> DrugListView:
     """The drugs of a version of the negotiated-drug list (the latest when None), by number (ND-1)."""
     with services.uow(read_only=True) as uow:
-        lists = DrugLists(uow.session)
+        lists = uow.drug_lists
         row = lists.latest() if version is None else lists.version(version)
         if row is None:
             what = "no negotiated-drug list has been loaded" if version is None else f"no drug list version {version}"

@@ -8,17 +8,18 @@ from datetime import datetime
 from typing import Any
 
 from domain.actors import Actor
-from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from domain.errors import Conflict, InvalidInput, NotFound
 from domain.identity import ROLE_ORG_KINDS
-from storage.task_store import TaskFilter, workable_by
-
-__all__ = ["TaskFilter", "assign", "claim", "complete", "counts", "get_task", "list_tasks", "unclaim"]
+from domain.permissions import can, require
+from storage.task_store import TaskFilter
 from storage.uow import UnitOfWork
 
 from . import clock, forms
 from .context import Services
-from .instances import load, save
+from .persistence import load, save, view_of
 from .views import InstanceView, Page
+
+__all__ = ["TaskFilter", "assign", "claim", "complete", "counts", "get_task", "list_tasks", "unclaim"]
 
 SORTS = ("priority", "created", "-created", "due")
 
@@ -89,8 +90,7 @@ def _visible(uow: UnitOfWork, actor: Actor, task_id: str, lock: bool = False) ->
 
 
 def _require_workable(actor: Actor, row: Any) -> None:
-    if not workable_by(actor, row):
-        raise Forbidden("this task belongs to another role or organization", code="not_your_task")
+    require(actor, "task.work", row)
     if row.status not in ("open", "claimed"):
         raise Conflict(f"the task is {row.status}", code=f"task_{row.status}")
 
@@ -112,8 +112,7 @@ def unclaim(services: Services, actor: Actor, task_id: str) -> QueueTask:
     """Put a claimed task back in its queue (its assignee, an administrator or a bureau officer)."""
     with services.uow() as uow:
         row = _visible(uow, actor, task_id, lock=True)
-        if row.assignee_id != actor.user_id and not actor.has_role("admin", "bureau_officer"):
-            raise Forbidden("only the assignee or an administrator can release this task", code="not_assignee")
+        require(actor, "task.release", row)
         if not uow.tasks.set_claim(task_id, expect="claimed", status="open", assignee=None, at=None):
             raise Conflict(f"the task is {row.status}, not claimed", code="task_not_claimed")
         _audit(uow, services, actor, row, "task.unclaimed")
@@ -125,13 +124,12 @@ def assign(services: Services, actor: Actor, task_id: str, user_id: str) -> Queu
     """Assign a task to a user who may work it (administrators and bureau officers)."""
     with services.uow() as uow:
         row = _visible(uow, actor, task_id, lock=True)  # 404 before 403: no hint that it exists
-        if not actor.has_role("admin", "bureau_officer"):
-            raise Forbidden("only an administrator or a bureau officer assigns tasks", code="assign_forbidden")
+        require(actor, "task.assign")
         user = uow.identity.user(user_id)
         if user is None or not user.active:
             raise InvalidInput(f"no active user {user_id}", code="unknown_user", field="user_id")
         target = Actor(user.id, user.org_id, frozenset({user.role}), user.username)
-        if not workable_by(target, row):
+        if not can(target, "task.work", row):
             raise InvalidInput("that user's role or organization does not match the task", code="not_eligible",
                                field="user_id")
         if not uow.tasks.assign(task_id, user.id, clock.now(services, uow)):
@@ -143,8 +141,6 @@ def assign(services: Services, actor: Actor, task_id: str, user_id: str) -> Queu
 
 def complete(services: Services, actor: Actor, task_id: str, data: Mapping[str, Any] | None) -> InstanceView:
     """Complete a task with its form's data; the instance runs on to its next wait, all in one transaction."""
-    from .instances import view_of
-
     if data is not None and not isinstance(data, Mapping):
         raise InvalidInput("data must be an object", field="data")
     with services.uow() as uow:
@@ -160,7 +156,7 @@ def complete(services: Services, actor: Actor, task_id: str, data: Mapping[str, 
         now = clock.now(services, uow)
         loaded.run.complete(task_id, payload, now)
         snapshot = save(services, uow, loaded, now, actor, f"task.completed:{row.bpmn_id}", completed=task_id)
-        view = view_of(uow, loaded, snapshot)
+        view = view_of(uow, loaded, snapshot, actor)
         uow.commit()
         return view
 
@@ -168,8 +164,7 @@ def complete(services: Services, actor: Actor, task_id: str, data: Mapping[str, 
 def counts(services: Services, actor: Actor) -> list[QueueCount]:
     """Every queue (role × organization) with its open and claimed counts, empty queues included, for
     administrators and bureau officers."""
-    if not actor.has_role("admin", "bureau_officer"):
-        raise Forbidden("queue counts are for administrators and bureau officers", code="counts_forbidden")
+    require(actor, "task.counts")
     with services.uow(read_only=True) as uow:
         orgs = [(o.id, o.kind, o.code, o.name) for o in uow.identity.orgs()]
         found = {(r.lane_role, r.org_scope, r.status): r.count for r in uow.tasks.counts()}

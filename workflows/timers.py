@@ -8,10 +8,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from domain.actors import SYSTEM
+from domain.errors import Conflict
 
 from . import audit, clock
 from .context import Services
-from .instances import restore, save
+from .persistence import restore, save
 
 log = logging.getLogger("yibao.worker")
 _TICK = timedelta(microseconds=1)
@@ -60,7 +61,8 @@ def run_until(services: Services, until: datetime) -> list[str]:
         clock.set_clock(services, SYSTEM, step)
         batch = sweep(services, step)
         if not batch:
-            raise RuntimeError(f"a timer due at {due.isoformat()} did not fire; see the instance's incidents")
+            raise Conflict(f"a timer due at {due.isoformat()} did not fire; see the instance's incidents",
+                           code="timer_not_fired")
         fired += batch
     clock.set_clock(services, SYSTEM, until)
     return fired

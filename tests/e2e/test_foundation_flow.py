@@ -88,19 +88,21 @@ def test_review_path_through_http(client: FlaskClient, as_user: Users) -> None:
     assert again.status_code == 409 and again.get_json()["code"] == "task_completed"
 
 
-def test_redeploying_the_same_file_is_a_no_op_and_a_change_is_a_new_version(client: FlaskClient) -> None:
+def test_redeploying_the_same_file_is_a_no_op_and_a_change_is_a_new_version(client: FlaskClient, as_user: Users
+                                                                            ) -> None:
     text = diagram_text()
     first = deploy(client, text)
-    started = ok(client.post("/process-instances", json={"definition_key": "foundation_demo"}), 201)
+    hospital = as_user("h1_officer")  # the first task is the hospital's (ACC-15)
+    started = ok(hospital.post("/process-instances", json={"definition_key": "foundation_demo"}), 201)
     same = deploy(client, text, 200)
     assert same["created"] is False and same["definition"]["id"] == first["definition"]["id"]
     changed = deploy(client, text.replace("Submit application", "Submit the application"))
     assert changed["definition"]["version"] == 2
     # The running instance keeps the version it started on; a new one takes the latest.
     assert ok(client.get(f"/process-instances/{started['id']}"))["definition_version"] == 1
-    newer = ok(client.post("/process-instances", json={"definition_key": "foundation_demo"}), 201)
+    newer = ok(hospital.post("/process-instances", json={"definition_key": "foundation_demo"}), 201)
     assert newer["definition_version"] == 2 and newer["tasks"][0]["name"] == "Submit the application"
-    pinned = ok(client.post("/process-instances", json={"definition_key": "foundation_demo", "version": 1}), 201)
+    pinned = ok(hospital.post("/process-instances", json={"definition_key": "foundation_demo", "version": 1}), 201)
     assert pinned["definition_version"] == 1
     versions = ok(client.get("/process-definitions", query_string={"key": "foundation_demo"}))
     assert [v["version"] for v in versions] == [1, 2]

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from domain.errors import Conflict
 from storage.audit import GENESIS, HASHED_FIELDS, entry_hash, to_json
 from storage.audit_repository import ChainHead, StoredEntry
 from workflows.audit import (
@@ -115,8 +116,9 @@ def test_the_heads_digest_takes_heads_in_byte_order_only() -> None:
     digest.add(ChainHead("instance", "0a-1", 3, "a" * 64))
     digest.add(ChainHead("instance", "0a1", 1, "b" * 64))  # '-' sorts before '1' byte-wise
     assert digest.chains == 2
-    with pytest.raises(RuntimeError):
+    with pytest.raises(Conflict) as refused:
         digest.add(ChainHead("definition", "x", 1, "c" * 64))
+    assert refused.value.code == "chain_heads_unordered"
 
 
 def test_the_heads_digest_depends_on_every_head() -> None:

@@ -209,6 +209,21 @@ class Run:
         """Ids of the tasks waiting for a message (cheap: no expression is evaluated)."""
         return frozenset(str(t.id) for t in self._waiting_message_tasks())
 
+    def current_data(self) -> dict[str, Any]:
+        """The process data as it stands now: the workflow's data, overlaid by the data of its live tasks (ready,
+        waiting, started, failed) in the order they last changed — SpiffWorkflow keeps a running instance's data in
+        its tasks. Completed: the end events' data, as :meth:`snapshot` gives it; cancelled: the cancelled tasks'."""
+        tasks = self._tasks()
+        latest = (
+            [t for t in tasks if t.state in _ACTIVE]
+            or [t for t in tasks if t.state == TaskState.COMPLETED and not t.children]
+            or [t for t in tasks if t.state == TaskState.CANCELLED]
+        )
+        data = dict(self.workflow.data)
+        for task in sorted(latest, key=lambda t: t.last_state_change):
+            data.update(task.data)
+        return data
+
     def every_task_data(self) -> dict[str, dict[str, Any]]:
         """Data of every task by task id (for round-trip checks)."""
         return {str(t.id): dict(t.data) for t in self.workflow.get_tasks()}
