@@ -13,13 +13,13 @@ from domain.errors import (
     DiagramRejected,
     Forbidden,
     InvalidInput,
+    LoginThrottled,
     NotFound,
     PolicyViolation,
     Unauthenticated,
     Unavailable,
     YibaoError,
 )
-from workflows.identity import LoginThrottled
 
 log = logging.getLogger("yibao.api")
 

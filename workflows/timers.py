@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from domain.actors import SYSTEM
 
-from . import audit, clock
+from . import audit, clock, login_throttle
 from .context import Services
 from .instances import restore, save
 
@@ -69,12 +69,14 @@ def run_until(services: Services, until: datetime) -> list[str]:
 def run_forever(
     services: Services, interval: float, stop: Callable[[], bool] = lambda: False,
 ) -> None:
-    """Sweep, sleep ``interval`` seconds, repeat until ``stop()`` is true; seal the audit chains now and then."""
+    """Sweep, sleep ``interval`` seconds, repeat until ``stop()`` is true; now and then seal the audit chains and
+    forget old failed logins."""
     next_seal = time.monotonic()
     while not stop():
         try:
             if time.monotonic() >= next_seal:
                 audit.seal(services)  # a signed checkpoint over every chain head (docs/audit.md)
+                login_throttle.forget(services)
                 next_seal = time.monotonic() + SEAL_INTERVAL_SECONDS
             fired = sweep(services, limit=services.settings.worker_batch)
             if fired:

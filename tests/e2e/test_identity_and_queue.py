@@ -45,15 +45,6 @@ def test_an_expired_token_is_refused(app: Flask, services: Services) -> None:
     assert client.get("/sessions/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
 
 
-def test_failed_logins_are_slowed_down(app: Flask, services: Services) -> None:
-    client = app.test_client()
-    for _ in range(services.settings.login_max_failures):
-        assert client.post("/sessions", json={"username": "auditor", "password": "wrong"}).status_code == 401
-    throttled = client.post("/sessions", json={"username": "auditor", "password": PASSWORD})
-    assert throttled.status_code == 429 and throttled.get_json()["code"] == "login_throttled"
-    assert int(throttled.headers["Retry-After"]) > 0
-
-
 def test_claim_release_assign_and_complete_a_queue_task(client: FlaskClient, as_user: Users, world: World) -> None:
     client.post("/process-definitions", json={"bpmn": diagram_text(), "forms": diagram_forms()})
     h1 = as_user("h1_officer")
