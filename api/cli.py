@@ -18,6 +18,7 @@ from workflows.settings import load_settings
 
 from .cli_audit import audit
 from .cli_support import command_services
+from .requestlog import configure_logging
 
 
 @click.group()
@@ -176,6 +177,7 @@ def worker(once: bool, until: datetime | None) -> None:
             fired = timers.sweep(services)
             click.echo(f"fired {len(fired)} instance(s)")
         else:
+            configure_logging(services.settings.log_level)  # JSON lines, errors by class and frames only
             click.echo("timer worker running; Ctrl-C stops it")
             timers.run_forever(services, services.settings.worker_interval_seconds)
 

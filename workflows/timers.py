@@ -11,6 +11,7 @@ from domain.actors import SYSTEM
 
 from . import audit, clock, login_throttle
 from .context import Services
+from .errorlog import error_fields
 from .instances import restore, save
 
 log = logging.getLogger("yibao.worker")
@@ -82,7 +83,7 @@ def run_forever(
             if fired:
                 log.info("fired timers", extra={"instances": len(fired)})
                 continue
-        except Exception:  # the worker must survive one bad instance; the error is logged with its trace
-            log.exception("timer sweep failed")
+        except Exception as exc:  # the worker must survive one bad instance; logged by class and frames
+            log.error("timer sweep failed", extra=error_fields(exc))
         time.sleep(interval)
 
