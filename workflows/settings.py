@@ -51,6 +51,8 @@ SETTINGS: tuple[Setting, ...] = (
             "that failed on it waits (an address that did not fail still gets in)"),
     Setting("YIBAO_TRUSTED_PROXIES", "0", "reverse proxies in front of the service whose X-Forwarded-For names the "
             "client address (0: the connection's peer is the client)"),
+    Setting("YIBAO_METRICS_TOKEN", "", "bearer token a Prometheus scraper sends to /metrics (at least 32 characters; "
+            "empty: administrators' tokens only)"),
     Setting("YIBAO_ARGON2_TIME_COST", "3", "argon2 passes per password hash"),
     Setting("YIBAO_ARGON2_MEMORY_KIB", "65536", "argon2 memory per password hash, in KiB"),
     Setting("YIBAO_LOG_LEVEL", "INFO", "log level of the JSON request log"),
@@ -60,6 +62,7 @@ _DEFAULTS = {s.name: s.default for s in SETTINGS}
 RETIRED = {
     "YIBAO_LOGIN_LOCK_SECONDS": "failed logins no longer lock a username; see YIBAO_LOGIN_MAX_DELAY_SECONDS",
 }
+MIN_METRICS_TOKEN = 32
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -117,6 +120,7 @@ class Settings:
     login_client_max_failures: int = 50
     login_user_max_failures: int = 20
     trusted_proxies: int = 0
+    metrics_token: str = ""
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65_536
     log_level: str = "INFO"
@@ -153,12 +157,16 @@ def load_settings(environ: Mapping[str, str] | None = None, /, **overrides: obje
         "login_client_max_failures": _int(env, "YIBAO_LOGIN_CLIENT_MAX_FAILURES"),
         "login_user_max_failures": _int(env, "YIBAO_LOGIN_USER_MAX_FAILURES"),
         "trusted_proxies": _int(env, "YIBAO_TRUSTED_PROXIES", minimum=0),
+        "metrics_token": env.get("YIBAO_METRICS_TOKEN", "").strip(),
         "argon2_time_cost": _int(env, "YIBAO_ARGON2_TIME_COST"),
         "argon2_memory_kib": _int(env, "YIBAO_ARGON2_MEMORY_KIB", minimum=8),
         "log_level": env.get("YIBAO_LOG_LEVEL", _DEFAULTS["YIBAO_LOG_LEVEL"]).upper(),
     }
     values.update(overrides)
     settings = Settings(**values)  # type: ignore[arg-type]
+    if settings.metrics_token and len(settings.metrics_token) < MIN_METRICS_TOKEN:
+        raise InvalidInput(f"YIBAO_METRICS_TOKEN needs at least {MIN_METRICS_TOKEN} characters", code="bad_setting",
+                           field="YIBAO_METRICS_TOKEN")
     if settings.env == "production" and settings.secret_key == DEVELOPMENT_SECRET:
         raise InvalidInput("YIBAO_SECRET_KEY must be set in production", code="bad_setting", field="YIBAO_SECRET_KEY")
     if settings.env == "production" and settings.allow_clock_control:

@@ -34,6 +34,7 @@ def test_port_comes_from_yibao_port() -> None:
         ({"YIBAO_LOGIN_USER_MAX_FAILURES": "0"}, "YIBAO_LOGIN_USER_MAX_FAILURES"),
         ({"YIBAO_TRUSTED_PROXIES": "-1"}, "YIBAO_TRUSTED_PROXIES"),
         ({"YIBAO_LOGIN_LOCK_SECONDS": "300"}, "YIBAO_LOGIN_LOCK_SECONDS"),  # retired: refused, not ignored
+        ({"YIBAO_METRICS_TOKEN": "short"}, "YIBAO_METRICS_TOKEN"),
     ],
 )
 def test_a_bad_value_names_the_variable(env: dict[str, str], field: str) -> None:
