@@ -67,6 +67,7 @@ def _openapi_config() -> dict[str, Any]:
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "docs",
         "OPENAPI_SWAGGER_UI_URL": docs.ASSETS_URL,
+        "OPENAPI_SWAGGER_UI_CONFIG": docs.SWAGGER_UI_CONFIG,
     }
 
 
