@@ -171,7 +171,7 @@ def worker(once: bool, until: datetime | None) -> None:
                 from domain.dates import CHINA_TZ
 
                 until = until.replace(tzinfo=CHINA_TZ)
-            fired = timers.run_until(services, until)
+            fired = timers.run_until(services, until)  # timers other workers fire meanwhile count as done
             click.echo(f"clock at {until.isoformat()}; fired {len(fired)} instance(s)")
         elif once:
             fired = timers.sweep(services)
