@@ -14,10 +14,9 @@ from domain.errors import YibaoError
 from domain.identity import EXPERT_FIELDS, ORG_KINDS, PROFESSIONAL_TITLES, ROLES, OrganizationFacts
 from workflows import definitions, identity, timers
 from workflows.forms import FORMS_DIR, forms_in
-from workflows.settings import load_settings
 
 from .cli_audit import audit
-from .cli_support import command_services
+from .cli_support import command_services, command_settings
 from .requestlog import configure_logging
 
 
@@ -37,7 +36,7 @@ def db_upgrade(revision: str) -> None:
     """Apply the migrations to the database in YIBAO_DATABASE_URL."""
     from workflows.maintenance import migrate
 
-    settings = load_settings()
+    settings = command_settings()
     migrate(settings.database_url, revision)
     click.echo(f"database at revision {revision}")
 
@@ -187,7 +186,7 @@ def serve() -> None:
     """Serve the API with gunicorn on YIBAO_HOST:YIBAO_PORT (and sweep timers in-process if embedded)."""
     from .server import serve as run_server
 
-    run_server(load_settings())
+    run_server(command_settings())
 
 
 main.add_command(audit)

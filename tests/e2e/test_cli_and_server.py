@@ -138,3 +138,19 @@ def test_served_api_answers_and_the_embedded_worker_fires_timers(server: str) ->
         time.sleep(0.3)
     else:
         pytest.fail("the embedded worker did not fire the timer")
+
+
+@pytest.mark.parametrize(("variable", "value"), [("YIBAO_PORT", "abc"), ("YIBAO_WEB_WORKERS", "0"),
+                                                 ("YIBAO_LOGIN_LOCK_SECONDS", "300")])
+def test_serve_with_a_bad_setting_prints_one_line_and_exits_1(tmp_path: Path, variable: str, value: str) -> None:
+    env = {**os.environ, "YIBAO_DATABASE_URL": f"sqlite:///{tmp_path / 'bad.db'}", variable: value}
+    done = subprocess.run([YIBAO, "serve"], env=env, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 1
+    assert done.stderr.startswith("Error: ") and done.stderr.count("\n") == 1, done.stderr
+    assert variable in done.stderr and "Traceback" not in done.stderr
+
+
+def test_db_upgrade_with_a_bad_setting_prints_one_line(tmp_path: Path) -> None:
+    env = {"YIBAO_DATABASE_URL": f"sqlite:///{tmp_path / 'bad.db'}", "YIBAO_ENV": "staging"}
+    result = CliRunner().invoke(cli, ["db", "upgrade"], env=env)
+    assert result.exit_code == 1 and result.output.startswith("Error: ") and "YIBAO_ENV" in result.output
