@@ -146,4 +146,5 @@ def test_concurrent_tries_of_a_delayed_address_get_one_password_check(
         uow.session.execute(update(LoginFailure).where(LoginFailure.scope == "pair").values(failures=12))
         uow.commit()
     outcomes = at_once(4, postgres_url, lambda s: attempt(s, "admin", "guess", ATTACKER))
-    assert sorted(map(str, outcomes)) == ["128", "128", "128", "wrong"]
+    assert outcomes.count("wrong") == 1  # one password check; the others wait the 128 s (+1 s of rounding)
+    assert all(o in (128, 129) for o in outcomes if o != "wrong")
