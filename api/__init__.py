@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask
 from flask_smorest import Api
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from workflows.context import Services, build_services
 from workflows.settings import Settings, load_settings
@@ -37,6 +38,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     """Build the app for ``settings`` (default: the YIBAO_* environment)."""
     settings = settings or (services.settings if services else load_settings())
     app = Flask(__name__, static_folder=None)
+    if settings.trusted_proxies:  # only then is X-Forwarded-For believed (the login throttle keys on the address)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)  # type: ignore[method-assign]
     app.config.update(_openapi_config())
     app.config["MAX_CONTENT_LENGTH"] = 4 * 1024 * 1024
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
@@ -64,6 +67,7 @@ def _openapi_config() -> dict[str, Any]:
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "docs",
         "OPENAPI_SWAGGER_UI_URL": docs.ASSETS_URL,
+        "OPENAPI_SWAGGER_UI_CONFIG": docs.SWAGGER_UI_CONFIG,
     }
 
 

@@ -20,7 +20,7 @@ BEARER = {"type": "http", "scheme": "bearer", "description": "a token from POST 
 def _is_public() -> bool:
     if request.endpoint is None:  # no route: let the 404/405 handlers answer
         return True
-    # /metrics checks its own access (administrators or local callers)
+    # /metrics checks its own access (the scraper's token or an administrator's)
     return request.blueprint in PUBLIC_BLUEPRINTS or (request.endpoint, request.method) in PUBLIC_OPERATIONS or (
         request.blueprint == "metrics")
 

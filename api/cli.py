@@ -14,10 +14,10 @@ from domain.errors import YibaoError
 from domain.identity import EXPERT_FIELDS, ORG_KINDS, PROFESSIONAL_TITLES, ROLES, OrganizationFacts
 from workflows import definitions, identity, timers
 from workflows.forms import FORMS_DIR, forms_in
-from workflows.settings import load_settings
 
 from .cli_audit import audit
-from .cli_support import command_services
+from .cli_support import command_services, command_settings
+from .requestlog import configure_logging
 
 
 @click.group()
@@ -36,7 +36,7 @@ def db_upgrade(revision: str) -> None:
     """Apply the migrations to the database in YIBAO_DATABASE_URL."""
     from workflows.maintenance import migrate
 
-    settings = load_settings()
+    settings = command_settings()
     migrate(settings.database_url, revision)
     click.echo(f"database at revision {revision}")
 
@@ -49,7 +49,7 @@ def definitions_group() -> None:
 @definitions_group.command("deploy")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 def definitions_deploy(paths: tuple[Path, ...]) -> None:
-    """Deploy .bpmn files (default: every file in YIBAO_BPMN_DIR); unchanged files are no-ops."""
+    """Deploy .bpmn files with their forms (default: every file in YIBAO_BPMN_DIR); unchanged ones are no-ops."""
     failed = False
     with command_services() as services:
         roots = paths or (Path(services.settings.bpmn_dir),)
@@ -170,12 +170,13 @@ def worker(once: bool, until: datetime | None) -> None:
                 from domain.dates import CHINA_TZ
 
                 until = until.replace(tzinfo=CHINA_TZ)
-            fired = timers.run_until(services, until)
+            fired = timers.run_until(services, until)  # timers other workers fire meanwhile count as done
             click.echo(f"clock at {until.isoformat()}; fired {len(fired)} instance(s)")
         elif once:
             fired = timers.sweep(services)
             click.echo(f"fired {len(fired)} instance(s)")
         else:
+            configure_logging(services.settings.log_level)  # JSON lines, errors by class and frames only
             click.echo("timer worker running; Ctrl-C stops it")
             timers.run_forever(services, services.settings.worker_interval_seconds)
 
@@ -185,7 +186,7 @@ def serve() -> None:
     """Serve the API with gunicorn on YIBAO_HOST:YIBAO_PORT (and sweep timers in-process if embedded)."""
     from .server import serve as run_server
 
-    run_server(load_settings())
+    run_server(command_settings())
 
 
 main.add_command(audit)

@@ -26,7 +26,7 @@ class Definitions(MethodView):
 
     @blp.arguments(DeployIn)
     @blp.response(201, DeployOut)
-    @blp.alt_response(200, schema=DeployOut, description="the same file was already deployed (no-op)")
+    @blp.alt_response(200, schema=DeployOut, description="the same diagram and forms were deployed already (no-op)")
     def post(self, body: dict[str, Any]) -> Any:
         """Deploy a diagram; every script and expression is checked first (refusals name the element)."""
         result = definitions.deploy(services(), current_actor(), body["bpmn"], body["filename"],

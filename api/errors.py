@@ -13,13 +13,14 @@ from domain.errors import (
     DiagramRejected,
     Forbidden,
     InvalidInput,
+    LoginThrottled,
     NotFound,
     PolicyViolation,
     Unauthenticated,
     Unavailable,
     YibaoError,
 )
-from workflows.identity import LoginThrottled
+from workflows.errorlog import error_fields
 
 log = logging.getLogger("yibao.api")
 
@@ -97,7 +98,8 @@ def _flatten(messages: Any, prefix: str = "") -> list[dict[str, str]]:
 
 
 def _unexpected(exc: Exception) -> Response:
-    log.exception("unhandled error", extra={"request_id": getattr(g, "request_id", None)})
+    # The class, the frames and the request id; never the message, which can carry what the database was sent.
+    log.error("unhandled error", extra={"request_id": getattr(g, "request_id", None), **error_fields(exc)})
     return problem(500, "internal_error", "Internal error", "an unexpected error occurred; see the server log")
 
 

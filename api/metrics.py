@@ -1,12 +1,14 @@
 """Prometheus metrics: request counts and latencies by endpoint, queues, overdue tasks, instances, timer lag.
 
-Readable by administrators (bearer token) or from the machine itself. Request figures are per process; under
+Readable with the scraper's token (YIBAO_METRICS_TOKEN) or an administrator's bearer token — never by the caller's
+address: behind a reverse proxy on the same host every caller would be "local". Request figures are per process; under
 several gunicorn workers each process reports its own (scrape them through prometheus_client's multiprocess
 mode, or sum across instances).
 """
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterator
 
 from flask import Flask, Response, g, request
@@ -16,15 +18,14 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from domain.errors import Forbidden
+from domain.errors import Forbidden, Unauthenticated
 from domain.permissions import can
 from workflows import identity, operations
 
 from .auth import bearer_token
 from .services import services
 
-blp = Blueprint("metrics", __name__, description="Prometheus metrics (administrators or localhost)")
-LOCAL = frozenset({"127.0.0.1", "::1"})
+blp = Blueprint("metrics", __name__, description="Prometheus metrics (the scraper's token or administrators)")
 
 
 class _Figures(Collector):
@@ -72,18 +73,28 @@ def register(app: Flask) -> None:
         return response
 
 
+def _check_access() -> None:
+    """Let in the scraper's YIBAO_METRICS_TOKEN or an administrator's token; nobody by address alone."""
+    token = bearer_token()
+    if token is None:
+        raise Unauthenticated("send the metrics token or an administrator's bearer token", code="missing_token")
+    scraper_token = services().settings.metrics_token
+    if scraper_token and hmac.compare_digest(token.encode(), scraper_token.encode()):
+        return
+    actor = identity.authenticate(services(), token)  # an unknown token: 401
+    if not can(actor, "metrics.read"):
+        raise Forbidden("metrics are for administrators and the metrics scraper", code="metrics_forbidden")
+
+
 @blp.route("/metrics")
 class Metrics(MethodView):
     @blp.response(200, content_type=CONTENT_TYPE_LATEST)
-    @blp.alt_response(403, description="neither an administrator nor a local caller")
-    @blp.doc(security=[{"bearerAuth": []}, {}])
+    @blp.alt_response(401, description="no token, or an unknown one")
+    @blp.alt_response(403, description="a token of someone other than an administrator")
+    @blp.doc(security=[{"bearerAuth": []}])
     def get(self) -> Response:
-        """Prometheus text format; administrators, or any caller on the machine itself."""
-        if request.remote_addr not in LOCAL:
-            token = bearer_token()
-            actor = identity.authenticate(services(), token) if token else None
-            if actor is None or not can(actor, "metrics.read"):
-                raise Forbidden("metrics are for administrators or local scrapers", code="metrics_forbidden")
+        """Prometheus text format; the scraper's token (YIBAO_METRICS_TOKEN) or an administrator's token."""
+        _check_access()
         from flask import current_app
 
         registry: CollectorRegistry = current_app.extensions["yibao_metrics"]

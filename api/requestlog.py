@@ -1,4 +1,5 @@
-"""One JSON log line per request, with a request id; no bodies, no query strings, no personal data."""
+"""One JSON log line per request, with a request id; no bodies, no query strings, no personal data, no error
+messages (an exception is logged by its class and frames: `workflows.errorlog`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import uuid
 from typing import Any
 
 from flask import Flask, Response, g, request
+
+from workflows.errorlog import error_fields
 
 log = logging.getLogger("yibao.request")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -26,8 +29,8 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name, "msg": record.getMessage(),
         }
         body.update({k: v for k, v in vars(record).items() if k not in self._STANDARD})
-        if record.exc_info:
-            body["exc"] = self.formatException(record.exc_info)
+        if record.exc_info and record.exc_info[1] is not None:  # a log.exception() somewhere: frames, no message
+            body.update(error_fields(record.exc_info[1]))
         return json.dumps(body, ensure_ascii=False, default=str)
 
 

@@ -24,6 +24,10 @@ class _Server(BaseApplication):  # type: ignore[misc]
         self.cfg.set("threads", 4)
         self.cfg.set("accesslog", None)
         self.cfg.set("post_worker_init", _start_sweeper if s.embedded_worker else (lambda worker: None))
+        if "control_socket_disable" in self.cfg.settings:  # gunicorn 25.1+
+            # Its control socket (for `gunicornc`) has one default path per user: a second `yibao serve` on the
+            # machine would take it over from the first. We do not use it, so there is none.
+            self.cfg.set("control_socket_disable", True)
 
     def load(self) -> Any:
         from . import create_app

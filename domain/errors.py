@@ -94,3 +94,10 @@ class Unavailable(YibaoError):
 
     code = "unavailable"
     title = "Service unavailable"
+
+
+class LoginThrottled(YibaoError):
+    """Too many failed logins from this client address; ``extra["retry_after"]`` says how many seconds to wait."""
+
+    code = "login_throttled"
+    title = "Too many failed logins"

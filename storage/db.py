@@ -35,7 +35,12 @@ def _sqlite_begin(conn: Any) -> None:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine for ``url`` with the settings this service relies on."""
+    """Create an engine for ``url`` with the settings this service relies on.
+
+    Errors never carry the statement's bound parameters (``hide_parameters``): they would put password hashes,
+    usernames and business keys into logs.
+    """
+    kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":

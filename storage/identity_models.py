@@ -1,4 +1,4 @@
-"""Organizations, users and their bearer tokens."""
+"""Organizations, users, their bearer tokens, and recent failed logins."""
 
 from __future__ import annotations
 
@@ -53,8 +53,6 @@ class User(Base):
     specialty: Mapped[str | None] = mapped_column(String(64))
     expert_fields: Mapped[str | None] = mapped_column(Text)  # comma-separated EXPERT_FIELDS
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    last_failed_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
@@ -70,3 +68,18 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class LoginFailure(Base):
+    """Recent failed logins of one username from one client address (scope ``pair``), from one client address
+    whatever the username (``client``, username ""), or of one username from anywhere (``user``, client "")."""
+
+    __tablename__ = "login_failures"
+
+    scope: Mapped[str] = mapped_column(String(8), primary_key=True)  # pair | client | user
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    # Until when this client waits (429); None while failures are still free.
+    blocked_until: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -1,4 +1,4 @@
-"""Queries of organizations, users and tokens."""
+"""Queries of organizations, users, tokens and failed logins (the ORM: none of this is a hot path)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from .identity_models import ApiToken, Organization, PharmacyDesignation, User
+from .identity_models import ApiToken, LoginFailure, Organization, PharmacyDesignation, User
 
 
 class Identity:
-    """Organizations, users and bearer tokens."""
+    """Organizations, users, bearer tokens and failed logins."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -67,4 +68,35 @@ class Identity:
             update(ApiToken).where(ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None))
             .values(revoked_at=now)
         )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    def login_failure(self, scope: str, username: str, client: str, lock: bool = False) -> LoginFailure | None:
+        """The failure record of one scope, locked for this transaction when ``lock``."""
+        return self.session.get(LoginFailure, (scope, username, client), with_for_update=lock, populate_existing=lock)
+
+    def locked_login_failure(self, scope: str, username: str, client: str, now: datetime) -> LoginFailure:
+        """The failure record of one scope, created (with no failures) if missing, locked for this transaction.
+
+        Concurrent failures queue on the row lock (PostgreSQL) or the write lock (SQLite): none is lost.
+        """
+        insert = postgresql.insert if self.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        self.session.execute(
+            insert(LoginFailure).values(scope=scope, username=username, client=client, failures=0,
+                                        last_failure_at=now, blocked_until=None)
+            .on_conflict_do_nothing(index_elements=["scope", "username", "client"])
+        )
+        found = self.login_failure(scope, username, client, lock=True)
+        assert found is not None
+        return found
+
+    def clear_login_failures(self, scope: str, username: str, client: str) -> None:
+        self.session.execute(delete(LoginFailure).where(
+            LoginFailure.scope == scope, LoginFailure.username == username, LoginFailure.client == client))
+
+    def forget_login_failures(self, before: datetime, now: datetime) -> int:
+        """Delete the records whose last failure is older than ``before`` and that no longer delay anyone."""
+        result = self.session.execute(delete(LoginFailure).where(
+            LoginFailure.last_failure_at < before,
+            (LoginFailure.blocked_until.is_(None)) | (LoginFailure.blocked_until < now),
+        ))
         return int(result.rowcount)  # type: ignore[attr-defined]

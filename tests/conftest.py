@@ -6,6 +6,7 @@ import json
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -139,3 +140,27 @@ def diagram_forms() -> dict[str, Any]:
 def diagram_form_texts() -> dict[str, str]:
     """The forms of the test diagrams, as the deploy use case takes them."""
     return {p.name: p.read_text(encoding="utf-8") for p in (DIAGRAMS / "forms").glob("*.json")}
+
+
+class FakeClock:
+    """The machine clock as the identity use cases read it (``system_now``), moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def machine_clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """Stop the machine clock of login and its throttle; the test moves it."""
+    from workflows import identity, login_throttle
+
+    fake = FakeClock()
+    monkeypatch.setattr(identity, "system_now", fake)
+    monkeypatch.setattr(login_throttle, "system_now", fake)
+    return fake

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -13,11 +14,26 @@ from storage.models import ProcessDefinition
 
 from . import clock
 from .context import Services
-from .engine import Diagram, content_hash
+from .engine import Diagram
 from .forms import FORMS_DIR, check_diagram_tasks, forms_in
 from .views import DefinitionView, DeployResult
 
 MAX_BPMN_BYTES = 2_000_000
+_VERSION_HASH_TAG = b"yibao-definition-version-1\0"
+
+
+def version_hash(bpmn_text: str, forms: Mapping[str, str]) -> str:
+    """The identity of a version: SHA-256 of the diagram and its forms together.
+
+    The diagram's text, then each form's name and stored text in name order, each preceded by its length in
+    bytes, so that no two different sets of texts hash alike; a changed form is a new version.
+    """
+    digest = hashlib.sha256(_VERSION_HASH_TAG)
+    for part in (bpmn_text, *(text for name in sorted(forms) for text in (name, forms[name]))):
+        data = part.encode()
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()
 
 
 def _view(row: ProcessDefinition, diagram: Diagram | None, with_text: bool) -> DefinitionView:
@@ -36,7 +52,8 @@ def deploy(
     services: Services, actor: Actor, bpmn_text: str, filename: str | None = None,
     forms: Mapping[str, str] | None = None,
 ) -> DeployResult:
-    """Deploy a diagram with its forms: an unchanged file is a no-op, a changed one becomes the key's next version.
+    """Deploy a diagram with its forms: the same diagram and forms are a no-op, a change to the diagram or to one of
+    its forms becomes the key's next version.
 
     Refused, naming the element, when a script is unsafe, a user task's lane is not a role, or its form is
     missing or not a sound JSON Schema. The forms are stored with the version: a version never changes.
@@ -47,9 +64,9 @@ def deploy(
     if len(bpmn_text.encode()) > MAX_BPMN_BYTES:
         raise InvalidInput(f"the diagram is larger than {MAX_BPMN_BYTES} bytes", code="diagram_too_large",
                            field="bpmn")
-    digest = content_hash(bpmn_text)
-    diagram = services.engine.diagram(bpmn_text, digest)  # parses and checks every script; raises DiagramRejected
+    diagram = services.engine.diagram(bpmn_text)  # parses and checks every script; raises DiagramRejected
     used_forms = check_diagram_tasks(diagram, forms or {})
+    digest = version_hash(bpmn_text, used_forms)
     with services.uow() as uow:
         existing = uow.definitions.by_hash(digest)
         if existing is not None:

@@ -6,27 +6,22 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from domain.actors import Actor
-from domain.errors import Conflict, InvalidInput, NotFound, Unauthenticated, YibaoError
+from domain.errors import Conflict, InvalidInput, LoginThrottled, NotFound, Unauthenticated
 from domain.identity import OrganizationFacts, UserFacts, check_organization, check_user
 from domain.permissions import require
 from storage.identity_models import ApiToken, Organization, PharmacyDesignation, User
 from storage.uow import UnitOfWork
 
+from . import login_throttle
 from .clock import system_now
 from .context import Services
 
 MIN_PASSWORD = 10
-
-
-class LoginThrottled(YibaoError):
-    """Too many failed logins for this username; wait before the next try."""
-
-    code = "login_throttled"
-    title = "Too many failed logins"
 
 
 @dataclass(frozen=True)
@@ -133,7 +128,7 @@ def create_user(
         hashed = services.passwords.hash(password)
         user = User(username=username, display_name=display_name, password_hash=hashed, role=role, org_id=org.id,
                     physician_code=physician_code, title=title, specialty=specialty,
-                    expert_fields=",".join(expert_fields) or None, active=True, failed_logins=0, created_at=now)
+                    expert_fields=",".join(expert_fields) or None, active=True, created_at=now)
         uow.identity.add(user)
         uow.flush()
         uow.audit.append(aggregate_type="user", aggregate_id=user.id, at=now, actor=actor.user_id,
@@ -143,33 +138,45 @@ def create_user(
         return _user_view(user, org)
 
 
-def login(services: Services, username: str, password: str) -> TokenView:
-    """Check a password and issue a bearer token; failures of one username are throttled."""
-    settings = services.settings
+def login(services: Services, username: str, password: str, client: str = "local") -> TokenView:
+    """Check a password and issue a bearer token; a client address that keeps failing waits (login_throttle)."""
+    attempt = login_throttle.Attempt.of(username, client)
     with services.uow() as uow:
+        wait = login_throttle.admit(uow, services.settings, attempt, system_now())
         user = uow.identity.user_by_name(username)
+        uow.commit()
+    if wait:
+        raise LoginThrottled(f"too many failed logins from this address; try again in {wait} s",
+                             extra={"retry_after": wait})
+    # An unknown username costs one hash too, so timing does not tell which usernames exist.
+    stored = user.password_hash if user else _dummy_hash(services)
+    if not _verify(services, stored, password) or user is None or not user.active:
+        _failed(services, attempt, user)
+    return _issue_token(services, attempt, user.id)
+
+
+def _failed(services: Services, attempt: login_throttle.Attempt, user: User | None) -> NoReturn:
+    with services.uow() as uow:
         now = system_now()
-        if user is not None and user.failed_logins >= settings.login_max_failures and user.last_failed_login_at:
-            wait = user.last_failed_login_at + timedelta(seconds=settings.login_lock_seconds) - now
-            if wait.total_seconds() > 0:
-                raise LoginThrottled(f"too many failed logins; try again in {int(wait.total_seconds()) + 1} s",
-                                     extra={"retry_after": int(wait.total_seconds()) + 1})
-        # An unknown username costs one hash too, so timing does not tell which usernames exist.
-        stored = user.password_hash if user else _dummy_hash(services)
-        if not _verify(services, stored, password) or user is None or not user.active:
-            if user is not None:
-                user.failed_logins += 1
-                user.last_failed_login_at = now
-                _audit_session(uow, user, now, "session.login_failed", {"failed_logins": user.failed_logins})
-                uow.commit()
+        failures = login_throttle.record_failure(uow, services.settings, attempt, now)
+        if user is not None:
+            _audit_session(uow, user, now, "session.login_failed", {"client": attempt.client, "failures": failures})
+        uow.commit()
+    raise Unauthenticated("unknown username or wrong password", code="invalid_credentials")
+
+
+def _issue_token(services: Services, attempt: login_throttle.Attempt, user_id: str) -> TokenView:
+    with services.uow() as uow:
+        now = system_now()
+        user = uow.identity.user(user_id)
+        org = uow.identity.org(user.org_id) if user else None
+        if user is None or not user.active or org is None:  # changed between the check and now
             raise Unauthenticated("unknown username or wrong password", code="invalid_credentials")
+        login_throttle.record_success(uow, attempt)
         token = secrets.token_urlsafe(32)
-        expires = now + timedelta(minutes=settings.token_ttl_minutes)
-        user.failed_logins, user.last_failed_login_at = 0, None
+        expires = now + timedelta(minutes=services.settings.token_ttl_minutes)
         uow.identity.add(ApiToken(token_hash=token_digest(token), user_id=user.id, created_at=now,
                                   expires_at=expires))
-        org = uow.identity.org(user.org_id)
-        assert org is not None
         _audit_session(uow, user, now, "session.login", {"expires_at": expires.isoformat()})
         uow.commit()
         return TokenView(token, expires, _user_view(user, org))
@@ -247,7 +254,7 @@ def set_password(services: Services, actor: Actor, username: str, password: str)
         user = uow.identity.user_by_name(username)
         if user is None:
             raise NotFound(f"no user {username}", code="user_not_found", field="username")
-        user.password_hash, user.failed_logins = services.passwords.hash(password), 0
+        user.password_hash = services.passwords.hash(password)
         uow.audit.append(aggregate_type="user", aggregate_id=user.id, at=system_now(), actor=actor.user_id,
                          actor_org=actor.org_id, action="user.password_set", object_type="user", object_id=user.id)
         uow.commit()

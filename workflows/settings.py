@@ -42,13 +42,27 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("YIBAO_SECRET_KEY", "", "key that signs audit checkpoints; required in production (development: a fixed "
             "development key)"),
     Setting("YIBAO_TOKEN_TTL_MINUTES", "480", "lifetime of a bearer token from login"),
-    Setting("YIBAO_LOGIN_MAX_FAILURES", "5", "failed logins of one username before it is slowed down"),
-    Setting("YIBAO_LOGIN_LOCK_SECONDS", "300", "how long a username waits after too many failed logins"),
+    Setting("YIBAO_LOGIN_MAX_FAILURES", "5", "failed logins of one username from one client address before each "
+            "further one makes that address wait (1 s, 2 s, 4 s …)"),
+    Setting("YIBAO_LOGIN_MAX_DELAY_SECONDS", "900", "longest wait a failing client address is given"),
+    Setting("YIBAO_LOGIN_CLIENT_MAX_FAILURES", "50", "failed logins from one client address, any username, before "
+            "that address waits for every username"),
+    Setting("YIBAO_LOGIN_USER_MAX_FAILURES", "20", "failed logins of one username, any address, before every address "
+            "that failed on it waits (an address that did not fail still gets in)"),
+    Setting("YIBAO_TRUSTED_PROXIES", "0", "reverse proxies in front of the service whose X-Forwarded-For names the "
+            "client address (0: the connection's peer is the client)"),
+    Setting("YIBAO_METRICS_TOKEN", "", "bearer token a Prometheus scraper sends to /metrics (at least 32 characters; "
+            "empty: administrators' tokens only)"),
     Setting("YIBAO_ARGON2_TIME_COST", "3", "argon2 passes per password hash"),
     Setting("YIBAO_ARGON2_MEMORY_KIB", "65536", "argon2 memory per password hash, in KiB"),
     Setting("YIBAO_LOG_LEVEL", "INFO", "log level of the JSON request log"),
 )
 _DEFAULTS = {s.name: s.default for s in SETTINGS}
+# Variables that no longer mean anything: refused by name, so an operator does not believe they still apply.
+RETIRED = {
+    "YIBAO_LOGIN_LOCK_SECONDS": "failed logins no longer lock a username; see YIBAO_LOGIN_MAX_DELAY_SECONDS",
+}
+MIN_METRICS_TOKEN = 32
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -61,6 +75,12 @@ def _flag(env: Mapping[str, str], name: str) -> bool:
     if raw in _FALSE:
         return False
     raise InvalidInput(f"{name} must be true or false, got {raw!r}", code="bad_setting", field=name)
+
+
+def _refuse_retired(env: Mapping[str, str]) -> None:
+    for name, instead in RETIRED.items():
+        if name in env:
+            raise InvalidInput(f"{name} is no longer read: {instead}", code="bad_setting", field=name)
 
 
 def _int(env: Mapping[str, str], name: str, minimum: int = 1) -> int:
@@ -96,7 +116,11 @@ class Settings:
     secret_key: str = DEVELOPMENT_SECRET
     token_ttl_minutes: int = 480
     login_max_failures: int = 5
-    login_lock_seconds: int = 300
+    login_max_delay_seconds: int = 900
+    login_client_max_failures: int = 50
+    login_user_max_failures: int = 20
+    trusted_proxies: int = 0
+    metrics_token: str = ""
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65_536
     log_level: str = "INFO"
@@ -106,6 +130,7 @@ class Settings:
 def load_settings(environ: Mapping[str, str] | None = None, /, **overrides: object) -> Settings:
     """Read the YIBAO_* variables (or ``environ``), apply ``overrides`` and check the combination."""
     env = os.environ if environ is None else environ
+    _refuse_retired(env)
     name = env.get("YIBAO_ENV", _DEFAULTS["YIBAO_ENV"]).strip()
     if name not in ENVIRONMENTS:
         raise InvalidInput(f"YIBAO_ENV must be one of {', '.join(ENVIRONMENTS)}", code="bad_setting", field="YIBAO_ENV")
@@ -128,13 +153,20 @@ def load_settings(environ: Mapping[str, str] | None = None, /, **overrides: obje
         "secret_key": env.get("YIBAO_SECRET_KEY", "") or DEVELOPMENT_SECRET,
         "token_ttl_minutes": _int(env, "YIBAO_TOKEN_TTL_MINUTES"),
         "login_max_failures": _int(env, "YIBAO_LOGIN_MAX_FAILURES"),
-        "login_lock_seconds": _int(env, "YIBAO_LOGIN_LOCK_SECONDS", minimum=0),
+        "login_max_delay_seconds": _int(env, "YIBAO_LOGIN_MAX_DELAY_SECONDS"),
+        "login_client_max_failures": _int(env, "YIBAO_LOGIN_CLIENT_MAX_FAILURES"),
+        "login_user_max_failures": _int(env, "YIBAO_LOGIN_USER_MAX_FAILURES"),
+        "trusted_proxies": _int(env, "YIBAO_TRUSTED_PROXIES", minimum=0),
+        "metrics_token": env.get("YIBAO_METRICS_TOKEN", "").strip(),
         "argon2_time_cost": _int(env, "YIBAO_ARGON2_TIME_COST"),
         "argon2_memory_kib": _int(env, "YIBAO_ARGON2_MEMORY_KIB", minimum=8),
         "log_level": env.get("YIBAO_LOG_LEVEL", _DEFAULTS["YIBAO_LOG_LEVEL"]).upper(),
     }
     values.update(overrides)
     settings = Settings(**values)  # type: ignore[arg-type]
+    if settings.metrics_token and len(settings.metrics_token) < MIN_METRICS_TOKEN:
+        raise InvalidInput(f"YIBAO_METRICS_TOKEN needs at least {MIN_METRICS_TOKEN} characters", code="bad_setting",
+                           field="YIBAO_METRICS_TOKEN")
     if settings.env == "production" and settings.secret_key == DEVELOPMENT_SECRET:
         raise InvalidInput("YIBAO_SECRET_KEY must be set in production", code="bad_setting", field="YIBAO_SECRET_KEY")
     if settings.env == "production" and settings.allow_clock_control:

@@ -10,13 +10,16 @@ from datetime import datetime, timedelta
 from domain.actors import SYSTEM
 from domain.errors import Conflict
 
-from . import audit, clock
+from . import audit, clock, login_throttle
 from .context import Services
+from .errorlog import error_fields
 from .persistence import restore, save
 
 log = logging.getLogger("yibao.worker")
 _TICK = timedelta(microseconds=1)
 SEAL_INTERVAL_SECONDS = 300
+HELD_PATIENCE_SECONDS = 30.0
+_STALLED_PAUSE_SECONDS = 0.05
 
 
 def fire_one(services: Services, now: datetime | None = None, exclude: tuple[str, ...] = ()) -> str | None:
@@ -44,45 +47,62 @@ def sweep(services: Services, now: datetime | None = None, limit: int | None = N
     return fired
 
 
-def run_until(services: Services, until: datetime) -> list[str]:
-    """Advance the simulated clock to ``until``, firing every due timer in order of its due time.
+def run_until(services: Services, until: datetime, patience: float = HELD_PATIENCE_SECONDS) -> list[str]:
+    """Advance the simulated clock to ``until``, firing every due timer in order of its due time; return the
+    instances this worker fired.
 
-    A timer fires once the clock is past its deadline (SpiffWorkflow compares strictly), so each step
-    moves the clock one microsecond past the earliest deadline still pending.
+    A timer fires once the clock is past its deadline (SpiffWorkflow compares strictly), so each step moves the
+    clock one microsecond past the earliest deadline still pending. Other workers may fire timers meanwhile (on
+    PostgreSQL they share the sweep): a timer someone else fired is done, not an error. A deadline still pending
+    after ``patience`` seconds without progress — another worker holds its instance, or it does not fire —
+    raises Conflict (``timer_not_fired``).
     """
     fired: list[str] = []
+    stalled_since: float | None = None
     while True:
-        with services.uow() as uow:
+        with services.uow(read_only=True) as uow:
             current = clock.now(services, uow)
             due = uow.instances.earliest_due(until - _TICK)
         if due is None:
             break
         step = max(due + _TICK, current)
         clock.set_clock(services, SYSTEM, step)
-        batch = sweep(services, step)
-        if not batch:
-            raise Conflict(f"a timer due at {due.isoformat()} did not fire; see the instance's incidents",
+        fired += sweep(services, step)
+        if _earliest_due(services, until) != due:  # that deadline is done, whoever fired it
+            stalled_since = None
+            continue
+        stalled_since = stalled_since or time.monotonic()
+        if time.monotonic() - stalled_since > patience:
+            raise Conflict(f"a timer due at {due.isoformat()} is still pending after {patience:g} s: another "
+                           "worker holds its instance, or it does not fire (see the instance's incidents)",
                            code="timer_not_fired")
-        fired += batch
+        time.sleep(_STALLED_PAUSE_SECONDS)  # another worker is firing it (its row is locked): let it finish
     clock.set_clock(services, SYSTEM, until)
     return fired
+
+
+def _earliest_due(services: Services, until: datetime) -> datetime | None:
+    with services.uow(read_only=True) as uow:
+        return uow.instances.earliest_due(until - _TICK)
 
 
 def run_forever(
     services: Services, interval: float, stop: Callable[[], bool] = lambda: False,
 ) -> None:
-    """Sweep, sleep ``interval`` seconds, repeat until ``stop()`` is true; seal the audit chains now and then."""
+    """Sweep, sleep ``interval`` seconds, repeat until ``stop()`` is true; now and then seal the audit chains and
+    forget old failed logins."""
     next_seal = time.monotonic()
     while not stop():
         try:
             if time.monotonic() >= next_seal:
                 audit.seal(services)  # a signed checkpoint over every chain head (docs/audit.md)
+                login_throttle.forget(services)
                 next_seal = time.monotonic() + SEAL_INTERVAL_SECONDS
             fired = sweep(services, limit=services.settings.worker_batch)
             if fired:
                 log.info("fired timers", extra={"instances": len(fired)})
                 continue
-        except Exception:  # the worker must survive one bad instance; the error is logged with its trace
-            log.exception("timer sweep failed")
+        except Exception as exc:  # the worker must survive one bad instance; logged by class and frames
+            log.error("timer sweep failed", extra=error_fields(exc))
         time.sleep(interval)
 

@@ -11,6 +11,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -63,11 +64,9 @@ def _http(method: str, url: str, body: Any = None, token: str | None = None) -> 
         return err.code, json.loads(err.read())
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
-    env = {**os.environ, "YIBAO_DATABASE_URL": f"sqlite:///{tmp_path / 'served.db'}", "YIBAO_PORT": str(port),
-           "YIBAO_ARGON2_MEMORY_KIB": "1024",
+def _prepared(tmp_path: Path) -> dict[str, str]:
+    """The environment of a migrated SQLite database with the bureau and an administrator."""
+    env = {**os.environ, "YIBAO_DATABASE_URL": f"sqlite:///{tmp_path / 'served.db'}", "YIBAO_ARGON2_MEMORY_KIB": "1024",
            "YIBAO_WORKER_INTERVAL_SECONDS": "1", "YIBAO_EMBEDDED_WORKER": "true"}
     subprocess.run([YIBAO, "db", "upgrade"], env=env, check=True, capture_output=True, timeout=60)
     subprocess.run([YIBAO, "orgs", "create", "--kind", "bureau", "--code", "BUREAU-520000",
@@ -75,7 +74,15 @@ def server(tmp_path: Path) -> Iterator[str]:
                    env=env, check=True, capture_output=True, timeout=60)
     subprocess.run([YIBAO, "users", "create", "--username", "admin", "--role", "admin", "--org", "BUREAU-520000"],
                    env={**env, "YIBAO_NEW_PASSWORD": PASSWORD}, check=True, capture_output=True, timeout=60)
-    process = subprocess.Popen([YIBAO, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return env
+
+
+@contextmanager
+def _serving(env: dict[str, str]) -> Iterator[str]:
+    """`yibao serve` on a free port of 127.0.0.1 until the block ends; its base URL."""
+    port = _free_port()
+    process = subprocess.Popen([YIBAO, "serve"], env={**env, "YIBAO_PORT": str(port)}, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -92,6 +99,21 @@ def server(tmp_path: Path) -> Iterator[str]:
         process.wait(10)
         assert process.stderr is not None
         process.stderr.close()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    with _serving(_prepared(tmp_path)) as base:
+        yield base
+
+
+def test_two_servers_on_one_machine_both_serve_and_share_no_control_socket(tmp_path: Path) -> None:
+    runtime = tmp_path / "runtime"  # where gunicorn would put its control socket (XDG_RUNTIME_DIR)
+    runtime.mkdir()
+    env = {**_prepared(tmp_path), "XDG_RUNTIME_DIR": str(runtime), "YIBAO_EMBEDDED_WORKER": "false"}
+    with _serving(env) as first, _serving(env) as second:
+        assert _http("GET", first + "/readyz")[0] == 200 and _http("GET", second + "/readyz")[0] == 200
+        assert list(runtime.iterdir()) == []
 
 
 def test_served_api_answers_and_the_embedded_worker_fires_timers(server: str) -> None:
@@ -116,3 +138,19 @@ def test_served_api_answers_and_the_embedded_worker_fires_timers(server: str) ->
         time.sleep(0.3)
     else:
         pytest.fail("the embedded worker did not fire the timer")
+
+
+@pytest.mark.parametrize(("variable", "value"), [("YIBAO_PORT", "abc"), ("YIBAO_WEB_WORKERS", "0"),
+                                                 ("YIBAO_LOGIN_LOCK_SECONDS", "300")])
+def test_serve_with_a_bad_setting_prints_one_line_and_exits_1(tmp_path: Path, variable: str, value: str) -> None:
+    env = {**os.environ, "YIBAO_DATABASE_URL": f"sqlite:///{tmp_path / 'bad.db'}", variable: value}
+    done = subprocess.run([YIBAO, "serve"], env=env, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 1
+    assert done.stderr.startswith("Error: ") and done.stderr.count("\n") == 1, done.stderr
+    assert variable in done.stderr and "Traceback" not in done.stderr
+
+
+def test_db_upgrade_with_a_bad_setting_prints_one_line(tmp_path: Path) -> None:
+    env = {"YIBAO_DATABASE_URL": f"sqlite:///{tmp_path / 'bad.db'}", "YIBAO_ENV": "staging"}
+    result = CliRunner().invoke(cli, ["db", "upgrade"], env=env)
+    assert result.exit_code == 1 and result.output.startswith("Error: ") and "YIBAO_ENV" in result.output

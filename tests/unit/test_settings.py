@@ -29,12 +29,26 @@ def test_port_comes_from_yibao_port() -> None:
         ({"YIBAO_ALLOW_CLOCK_CONTROL": "maybe"}, "YIBAO_ALLOW_CLOCK_CONTROL"),
         ({"YIBAO_ENV": "staging"}, "YIBAO_ENV"),
         ({"YIBAO_SCRIPT_TIMEOUT_MS": "0"}, "YIBAO_SCRIPT_TIMEOUT_MS"),
+        ({"YIBAO_LOGIN_MAX_DELAY_SECONDS": "0"}, "YIBAO_LOGIN_MAX_DELAY_SECONDS"),
+        ({"YIBAO_LOGIN_CLIENT_MAX_FAILURES": "many"}, "YIBAO_LOGIN_CLIENT_MAX_FAILURES"),
+        ({"YIBAO_LOGIN_USER_MAX_FAILURES": "0"}, "YIBAO_LOGIN_USER_MAX_FAILURES"),
+        ({"YIBAO_TRUSTED_PROXIES": "-1"}, "YIBAO_TRUSTED_PROXIES"),
+        ({"YIBAO_LOGIN_LOCK_SECONDS": "300"}, "YIBAO_LOGIN_LOCK_SECONDS"),  # retired: refused, not ignored
+        ({"YIBAO_METRICS_TOKEN": "short"}, "YIBAO_METRICS_TOKEN"),
     ],
 )
 def test_a_bad_value_names_the_variable(env: dict[str, str], field: str) -> None:
     with pytest.raises(InvalidInput) as err:
         load_settings(env)
     assert err.value.field == field
+
+
+def test_login_throttle_settings_are_read() -> None:
+    settings = load_settings({"YIBAO_LOGIN_MAX_FAILURES": "3", "YIBAO_LOGIN_MAX_DELAY_SECONDS": "60",
+                              "YIBAO_LOGIN_CLIENT_MAX_FAILURES": "30", "YIBAO_LOGIN_USER_MAX_FAILURES": "10",
+                              "YIBAO_TRUSTED_PROXIES": "2"})
+    assert (settings.login_max_failures, settings.login_max_delay_seconds, settings.login_client_max_failures,
+            settings.login_user_max_failures, settings.trusted_proxies) == (3, 60, 30, 10, 2)
 
 
 def test_clock_control_is_refused_in_production() -> None:

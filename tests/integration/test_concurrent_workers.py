@@ -1,0 +1,96 @@
+"""Several `worker --until` at once: a timer another worker fired is done, not an error; each fires once."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from domain.actors import SYSTEM
+from domain.errors import Conflict
+from workflows import clock, definitions, timers
+from workflows.context import Services, build_services
+
+from ..bpmn import diagrams
+from ..conftest import make_settings
+from .test_timers import fired_counts, start_timed
+
+T0 = datetime(2026, 11, 24, 0, 0, tzinfo=UTC)
+UNTIL = T0 + timedelta(days=30)
+YIBAO = str(Path(sys.executable).with_name("yibao"))
+
+
+def side_by_side(n: int, url: str, call: Callable[[Services], Any]) -> list[Any]:
+    """Run ``call`` in ``n`` threads released together, each with its own services; what each returned or raised."""
+    contenders = [build_services(make_settings(url)) for _ in range(n)]
+    outcomes: list[Any] = [None] * n
+    barrier = threading.Barrier(n)
+
+    def run(index: int) -> None:
+        barrier.wait()
+        try:
+            outcomes[index] = call(contenders[index])
+        except Exception as exc:  # returned to the test, which asserts on it
+            outcomes[index] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    for services in contenders:
+        services.dispose()
+    return outcomes
+
+
+@pytest.fixture
+def timed(services: Services) -> Services:
+    definitions.deploy(services, SYSTEM, diagrams.timer("due_at"), "timer.bpmn")
+    clock.set_clock(services, SYSTEM, T0)
+    return services
+
+
+def test_three_workers_until_one_instant_all_succeed_and_fire_each_timer_once(
+    timed: Services, database_url: str
+) -> None:
+    ids = [start_timed(timed, T0 + timedelta(hours=h % 7, minutes=h), f"k{h}") for h in range(40)]
+    outcomes = side_by_side(3, database_url, lambda services: timers.run_until(services, UNTIL))
+    assert all(isinstance(o, list) for o in outcomes), outcomes  # nobody fails because another fired first
+    assert sorted(i for o in outcomes for i in o) == sorted(ids)
+    assert fired_counts(timed) == dict.fromkeys(ids, 1)
+    assert clock.read_clock(timed).now == UNTIL
+
+
+@pytest.mark.postgres
+def test_a_timer_held_by_another_worker_too_long_is_reported(postgres_services: Services) -> None:
+    definitions.deploy(postgres_services, SYSTEM, diagrams.timer("due_at"), "timer.bpmn")
+    clock.set_clock(postgres_services, SYSTEM, T0)
+    held = start_timed(postgres_services, T0 + timedelta(hours=1), "held")
+    other = start_timed(postgres_services, T0 + timedelta(hours=2), "other")
+    stuck = postgres_services.uow().__enter__()
+    assert stuck.store.claim_due(T0 + timedelta(days=1)).id == held  # type: ignore[union-attr]
+    with pytest.raises(Conflict) as err:
+        timers.run_until(postgres_services, UNTIL, patience=0.3)
+    assert err.value.code == "timer_not_fired" and "still pending" in err.value.detail
+    stuck.session.close()  # the other worker goes away: its lock is released
+    assert timers.run_until(postgres_services, UNTIL) == [held, other]
+
+
+@pytest.mark.postgres
+def test_concurrent_worker_commands_on_postgres_all_exit_0(postgres_services: Services, postgres_url: str) -> None:
+    definitions.deploy(postgres_services, SYSTEM, diagrams.timer("due_at"), "timer.bpmn")
+    clock.set_clock(postgres_services, SYSTEM, T0)
+    ids = [start_timed(postgres_services, T0 + timedelta(hours=h), f"c{h}") for h in range(24)]
+    env = {**os.environ, "YIBAO_DATABASE_URL": postgres_url, "YIBAO_ALLOW_CLOCK_CONTROL": "true"}
+    workers = [subprocess.Popen([YIBAO, "worker", "--until", UNTIL.isoformat()], env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    results = [w.communicate(timeout=120) for w in workers]
+    assert [w.returncode for w in workers] == [0, 0, 0], results
+    assert fired_counts(postgres_services) == dict.fromkeys(ids, 1)
