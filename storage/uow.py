@@ -122,7 +122,7 @@ class UnitOfWork:
             raise Conflict("the object was changed by another request; reload and retry",
                            code="concurrent_update") from None
         except IntegrityError as exc:
-            raise Conflict(f"the change collides with existing data: {exc.orig}", code="duplicate") from None
+            raise Conflict("the change collides with existing data", code="duplicate") from None
 
     def commit(self) -> None:
         """Commit the transaction; a concurrent change becomes a Conflict, a lost database Unavailable."""
@@ -133,6 +133,6 @@ class UnitOfWork:
             raise Conflict("the object was changed by another request; reload and retry",
                            code="concurrent_update") from None
         except IntegrityError as exc:
-            raise Conflict(f"the change collides with existing data: {exc.orig}", code="duplicate") from None
+            raise Conflict("the change collides with existing data", code="duplicate") from None
         except OperationalError as exc:
-            raise Unavailable(f"the database refused the commit: {exc.orig}") from None
+            raise Unavailable("the database refused the commit") from None
