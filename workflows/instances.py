@@ -109,13 +109,11 @@ def start_instance(
     if actor.has_role("auditor"):
         raise Forbidden("auditors read; they do not start processes", code="read_only_role")
     with services.uow() as uow:
-        row = uow.definitions.latest(definition_key) if version is None else uow.definitions.version(
-            definition_key, version)
-        if row is None:
+        ref = services.find_definition(uow, definition_key, version)
+        if ref is None:
             suffix = f" version {version}" if version is not None else ""
             raise NotFound(f"no process definition '{definition_key}'{suffix}", code="definition_not_found",
                            field="definition_key")
-        ref = services.definition(uow, row.id)
         diagram = services.diagram(uow, ref)
         if diagram.start_roles is not None and not actor.has_role(*diagram.start_roles, "system"):
             raise Forbidden(f"{definition_key} is started by {', '.join(diagram.start_roles)}",
