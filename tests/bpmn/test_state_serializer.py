@@ -22,7 +22,8 @@ SPIFFS_OWN = StateSerializer(task_converter=TaskConverter)
 
 
 def _foundation(engine: Engine, steps: int) -> Run:
-    data = {"applied_on": date(2026, 11, 24), "fee": Decimal("12.50"), "名称": "支架", "nested": {"b": [1, {"c": None}]}}
+    data = {"applied_on": date(2026, 11, 24), "fee": Decimal("12.50"), "名称": "支架",
+            "nested": {"b": [1, {"c": None}]}}
     run = engine.start(engine.diagram(diagram_text()), data, T0)
     if steps > 0:
         (task,) = run.snapshot().user_tasks
