@@ -290,21 +290,20 @@ def run_rounds(services: Services, raw: RawEngine, bare: BareDatabase, n: int, w
 
 @contextmanager
 def _counting(services: Services) -> Iterator[list[int]]:
-    """Count the statements the service sends (BEGIN and COMMIT included; PostgreSQL's BEGIN is implicit)."""
+    """Count the statements the service sends: every cursor execute, and each transaction's BEGIN and COMMIT."""
     counter = [0]
 
-    def executed(*_: Any) -> None:
+    def sent(*_: Any) -> None:
         counter[0] += 1
 
-    implicit_begin = 0 if services.db.dialect.name == "sqlite" else 1
-    event.listen(services.db, "before_cursor_execute", executed)
-    event.listen(services.db, "commit", executed)
+    names = ("before_cursor_execute", "begin", "commit")
+    for name in names:
+        event.listen(services.db, name, sent)
     try:
         yield counter
     finally:
-        event.remove(services.db, "before_cursor_execute", executed)
-        event.remove(services.db, "commit", executed)
-        counter[0] += implicit_begin
+        for name in names:
+            event.remove(services.db, name, sent)
 
 
 def count_statements(services: Services, index: int) -> tuple[int, int]:
