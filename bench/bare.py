@@ -25,7 +25,7 @@ from storage.db import make_engine
 
 # Statements sent, BEGIN and COMMIT included (PostgreSQL's BEGIN is sent by the driver with the first statement).
 START_STATEMENTS = 5
-LOAD_COMPLETE_SAVE_STATEMENTS = 9
+LOAD_COMPLETE_SAVE_STATEMENTS = 8
 # Columns of the instance row a save writes (the rest - id, definition, creation - never change).
 _SAVED_COLUMNS = ("status", "state", "state_format", "next_timer_at", "updated_at", "audit_seq", "audit_head")
 

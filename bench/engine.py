@@ -53,7 +53,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from bare import BareDatabase  # bench/bare.py (run as a script)
+from bare import LOAD_COMPLETE_SAVE_STATEMENTS, START_STATEMENTS, BareDatabase  # bench/bare.py (run as a script)
 from databases import postgres_database, sqlite_url  # bench/databases.py
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
@@ -363,8 +363,6 @@ def print_header(args: argparse.Namespace) -> None:
 
 
 def print_timings(result: BackendResult) -> None:
-    from bare import LOAD_COMPLETE_SAVE_STATEMENTS, START_STATEMENTS
-
     print(f"{result.backend}")
     print(f"{'operation':<26} {'variant':<28} {'n':>6} {'median ms':>10} {'p95 ms':>9}")
     print("-" * 83)
