@@ -412,20 +412,25 @@ def print_sizes(results: Sequence[BackendResult]) -> None:
 
 
 def print_targets(results: Sequence[BackendResult]) -> bool:
+    """PASS or MISS for each target; the speed targets both against the raw engine and with the database's own
+    cost of the same rows taken out (the issue's "so the ratio shows what is ours")."""
     print("Targets")
     sqlite = next(r for r in results if r.backend == "sqlite")
-    start = sqlite.median("facade_start") / sqlite.median("raw_start")
-    lcs = sqlite.median("facade_lcs") / sqlite.median("raw_lcs")
-    checks = [
-        (f"SQLite facade start <= {TARGET_START_RATIO:g}x raw engine", f"{start:.2f}x", start <= TARGET_START_RATIO),
-        (f"SQLite facade load+complete+save <= {TARGET_LCS_RATIO:g}x raw default engine", f"{lcs:.2f}x",
-         lcs <= TARGET_LCS_RATIO),
-        *[(f"stored state at a user task <= {TARGET_STATE_BYTES} bytes ({r.backend})",
-           f"{r.stored_bytes_at_user_task} bytes", r.stored_bytes_at_user_task <= TARGET_STATE_BYTES)
-          for r in results],
-    ]
+    checks = []
+    for operation, facade, raw_key, bare, raw_name, limit in (
+        ("start", "facade_start", "raw_start", "bare_start", "raw engine", TARGET_START_RATIO),
+        ("load+complete+save", "facade_lcs", "raw_lcs", "bare_lcs", "raw default engine", TARGET_LCS_RATIO),
+    ):
+        over_raw = sqlite.median(facade) / sqlite.median(raw_key)
+        over_both = sqlite.median(facade) / (sqlite.median(raw_key) + sqlite.median(bare))
+        checks.append((f"SQLite facade {operation} <= {limit:g}x {raw_name}", f"{over_raw:.2f}x", over_raw <= limit))
+        checks.append((f"SQLite facade {operation} <= {limit:g}x ({raw_name} + bare database)", f"{over_both:.2f}x",
+                       over_both <= limit))
+    checks += [(f"stored state at a user task <= {TARGET_STATE_BYTES} bytes ({r.backend})",
+                f"{r.stored_bytes_at_user_task} bytes", r.stored_bytes_at_user_task <= TARGET_STATE_BYTES)
+               for r in results]
     for label, value, ok in checks:
-        print(f"  {'PASS' if ok else 'MISS'}  {label:<66} {value}")
+        print(f"  {'PASS' if ok else 'MISS'}  {label:<82} {value}")
     if not all(ok for _, _, ok in checks) and not sqlite.profiles:
         print("  (run with --profile to see where one start_instance and one tasks.complete call spend their time)")
     print()
