@@ -36,8 +36,8 @@ class StateFormatError(Exception):
 
 # Task ids are written and read several times per state (as a key, an id, a parent, a child): UUID's own str()
 # and parser are pure Python and were a quarter of a restore. Ids are immutable values, so caching them is safe.
-_uuid_text = lru_cache(maxsize=16_384)(UUID.__str__)
-_uuid_of = lru_cache(maxsize=16_384)(UUID)
+_uuid_text = lru_cache(maxsize=4096)(UUID.__str__)
+_uuid_of = lru_cache(maxsize=4096)(UUID)
 
 
 class _TaskConverter(TaskConverter):  # type: ignore[misc]
