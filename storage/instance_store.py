@@ -1,4 +1,5 @@
-"""The hot path of every engine operation, in SQLAlchemy Core: load an instance, save it, its read models.
+"""The hot path of every engine operation, in SQLAlchemy Core: find a start's diagram version, load an instance,
+save it, its read models.
 
 Loading, completing and saving an instance happens on nearly every request; the ORM's unit-of-work bookkeeping
 cost more than the engine itself (bench/engine.py), so this module speaks Core on the session's connection.
