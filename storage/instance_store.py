@@ -1,4 +1,5 @@
-"""The hot path of every engine operation, in SQLAlchemy Core: load an instance, save it, its read models.
+"""The hot path of every engine operation, in SQLAlchemy Core: find a start's diagram version, load an instance,
+save it, its read models.
 
 Loading, completing and saving an instance happens on nearly every request; the ORM's unit-of-work bookkeeping
 cost more than the engine itself (bench/engine.py), so this module speaks Core on the session's connection.
@@ -20,13 +21,14 @@ from domain.actors import Actor
 from domain.errors import Conflict
 
 from .audit import HASHED_FIELDS, entry_hash, to_json
-from .models import AuditEntry, Incident, MessageSubscription, ProcessInstance, new_id
+from .models import AuditEntry, Incident, MessageSubscription, ProcessDefinition, ProcessInstance, new_id
 from .task_store import instance_visible_to
 
 _INSTANCES = cast(Table, ProcessInstance.__table__)
 _SUBSCRIPTIONS = cast(Table, MessageSubscription.__table__)
 _INCIDENTS = cast(Table, Incident.__table__)
 _AUDIT = cast(Table, AuditEntry.__table__)
+_DEFINITIONS = cast(Table, ProcessDefinition.__table__)
 
 
 @dataclass
@@ -78,6 +80,14 @@ _SELECT_INCIDENTS = (
     select(_INCIDENTS).where(_INCIDENTS.c.instance_id == bindparam("p_id")).order_by(_INCIDENTS.c.created_at)
 )
 _INSERT_AUDIT = insert(_AUDIT)
+# A version's identity without its BPMN text (the ORM entity would load the whole diagram on every start).
+_DEFINITION_REF = select(_DEFINITIONS.c.id, _DEFINITIONS.c.key, _DEFINITIONS.c.version, _DEFINITIONS.c.content_hash)
+_LATEST_DEFINITION = (
+    _DEFINITION_REF.where(_DEFINITIONS.c.key == bindparam("p_key")).order_by(_DEFINITIONS.c.version.desc()).limit(1)
+)
+_DEFINITION_VERSION = _DEFINITION_REF.where(
+    _DEFINITIONS.c.key == bindparam("p_key"), _DEFINITIONS.c.version == bindparam("p_version")
+)
 
 
 @dataclass(frozen=True)
@@ -96,6 +106,8 @@ class InstanceStore:
     def __init__(self, session: Session) -> None:
         self._session = session
         self._connection: Connection | None = None
+        # Instances inserted by this unit of work without an incident: they have none (their id is new).
+        self._inserted_clean: set[str] = set()
 
     @property
     def _conn(self) -> Connection:
@@ -108,6 +120,14 @@ class InstanceStore:
         """The instance, optionally locked for update (PostgreSQL; SQLite's writer lock is already held)."""
         row = self._conn.execute(_SELECT_LOCKED if lock else _SELECT, {"p_id": instance_id}).first()
         return InstanceRecord(*row) if row is not None else None
+
+    def definition_ref(self, key: str, version: int | None = None) -> tuple[str, str, int, str] | None:
+        """(id, key, version, content hash) of the latest deployed version of ``key``, or of ``version``."""
+        if version is None:
+            row = self._conn.execute(_LATEST_DEFINITION, {"p_key": key}).first()
+        else:
+            row = self._conn.execute(_DEFINITION_VERSION, {"p_key": key, "p_version": version}).first()
+        return (row[0], row[1], row[2], row[3]) if row is not None else None
 
     def visible(self, instance_id: str, actor: Actor) -> bool:
         """True when ``actor`` may see the instance (scoping in the query, DESIGN.md)."""
@@ -129,6 +149,7 @@ class InstanceStore:
         """Store a new instance."""
         record.version = 1
         self._conn.execute(_INSERT, vars(record))
+        self._inserted_clean.add(record.id)
 
     def update(self, record: InstanceRecord) -> None:
         """Save ``record`` if nobody saved it since it was read; bump its version."""
@@ -162,6 +183,7 @@ class InstanceStore:
 
     def add_incident(self, instance_id: str, element_id: str | None, code: str, message: str, now: datetime) -> None:
         """Open an incident for the instance."""
+        self._inserted_clean.discard(instance_id)
         self._conn.execute(_INSERT_INCIDENT, {
             "id": new_id(), "instance_id": instance_id, "element_id": element_id, "code": code, "message": message,
             "status": "open", "created_at": now, "resolved_at": None, "resolved_by": None,
@@ -169,6 +191,8 @@ class InstanceStore:
 
     def incidents(self, instance_id: str) -> list[Any]:
         """The instance's incidents, oldest first."""
+        if instance_id in self._inserted_clean:
+            return []
         return list(self._conn.execute(_SELECT_INCIDENTS, {"p_id": instance_id}))
 
     def audit(self, record: InstanceRecord, *, at: datetime, actor: str, actor_org: str | None, action: str,

@@ -43,6 +43,7 @@ SORTS: dict[str, tuple[tuple[str, bool], ...]] = {
     "due": (("due_at", False), ("created_at", False), ("id", False)),
 }
 # Statements of the hot path are built once (see storage/instance_store.py for why).
+_INSERT = insert(TASKS)
 _GET = select(TASKS).where(TASKS.c.id == bindparam("p_id"))
 _GET_LOCKED = _GET.with_for_update()
 _FINISH = update(TASKS).where(TASKS.c.id == bindparam("p_id")).values(
@@ -117,7 +118,7 @@ class TaskStore:
     def add(self, rows: Sequence[dict[str, Any]]) -> None:
         """Insert queue rows."""
         if rows:
-            self._conn.execute(insert(TASKS), list(rows))
+            self._conn.execute(_INSERT, rows[0] if len(rows) == 1 else list(rows))  # one row: no executemany
 
     def finish(self, task_ids: Sequence[str], status: str, at: datetime, by: str | None) -> None:
         """Mark tasks completed or cancelled."""

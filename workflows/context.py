@@ -59,6 +59,20 @@ class Services:
             self._definitions[definition_id] = ref
         return ref
 
+    def find_definition(self, uow: UnitOfWork, key: str, version: int | None = None) -> DefinitionRef | None:
+        """The latest (or the given) deployed version of ``key``; None when there is none.
+
+        One indexed Core query on every call, so a version deployed by another process is seen at once; the
+        reference it returns is the cached one of that version.
+        """
+        found = uow.store.definition_ref(key, version)
+        if found is None:
+            return None
+        ref = self._definitions.get(found[0])
+        if ref is None:
+            ref = self._definitions[found[0]] = DefinitionRef(*found)
+        return ref
+
     def org_of_kind(self, uow: UnitOfWork, kind: str) -> str | None:
         """The id of the (one) organization of a kind — the bureau, the NHSA; cached once found."""
         found = self._orgs.get(kind)

@@ -32,13 +32,11 @@ def start_instance(
         raise InvalidInput("data must be an object", field="data")
     require(actor, "instance.start")
     with services.uow() as uow:
-        row = uow.definitions.latest(definition_key) if version is None else uow.definitions.version(
-            definition_key, version)
-        if row is None:
+        ref = services.find_definition(uow, definition_key, version)
+        if ref is None:
             suffix = f" version {version}" if version is not None else ""
             raise NotFound(f"no process definition '{definition_key}'{suffix}", code="definition_not_found",
                            field="definition_key")
-        ref = services.definition(uow, row.id)
         diagram = services.diagram(uow, ref)
         _check_starter(uow, actor, diagram)
         now = clock.now(services, uow)

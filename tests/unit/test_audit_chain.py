@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -132,3 +133,18 @@ def test_the_heads_digest_depends_on_every_head() -> None:
     assert digest_of(head) == digest_of(head)
     assert digest_of(head) != digest_of(head._replace(seq=3))
     assert digest_of(head) != digest_of(head._replace(hash="b" * 64))
+
+
+def test_entry_hash_and_stored_json_keep_the_canonical_form_of_chains_already_written() -> None:
+    # Digests of entries already stored must verify forever: these values were computed by the first version.
+    after = to_json({"status": "waiting", "active": ["wait_ack", "审核"], "amount": Decimal("12.50"),
+                     "on": datetime(2026, 1, 2, tzinfo=UTC)})
+    assert after == ('{"active": ["wait_ack", "审核"], "amount": "12.50", "on": "2026-01-02 00:00:00+00:00", '
+                     '"status": "waiting"}')
+    values = {
+        "aggregate_type": "instance", "aggregate_id": "i-1", "seq": 3,
+        "at": datetime(2026, 11, 24, 9, 30, 0, 123456, tzinfo=timezone(timedelta(hours=8))), "actor": "张三",
+        "actor_org": None, "action": "task.completed:submit", "object_type": "process_instance", "object_id": "i-1",
+        "before": to_json({"status": "waiting"}), "after": after, "reason": "因为",
+    }
+    assert entry_hash(GENESIS, values) == "6dcc40b521c03d008764b0e835969c9a257a35d0adf402005159e98f89b0d46a"

@@ -11,15 +11,19 @@ import json
 import zlib
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_STATE_VERSION
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task, TaskState
+from SpiffWorkflow.util.deep_merge import DeepMerge
 
 # Stored with every instance; a change of either part needs a migration step documented in docs/engine.md.
 STATE_FORMAT = f"yibao-1/spiff-{SPIFF_STATE_VERSION}"
@@ -28,6 +32,66 @@ _ZLIB_LEVEL = 6
 
 class StateFormatError(Exception):
     """Stored state was written by a format this code cannot read."""
+
+
+# Task ids are written and read several times per state (as a key, an id, a parent, a child): UUID's own str()
+# and parser are pure Python and were a quarter of a restore. Ids are immutable values, so caching them is safe.
+_uuid_text = lru_cache(maxsize=4096)(UUID.__str__)
+_uuid_of = lru_cache(maxsize=4096)(UUID)
+
+
+class _TaskConverter(TaskConverter):  # type: ignore[misc]
+    """SpiffWorkflow 3.2's task converter, same output, with the parent looked up once and ids cached.
+
+    tests/bpmn/test_state_serializer.py checks the output against SpiffWorkflow's own converter, byte for byte.
+    """
+
+    def to_dict(self, task: Task) -> dict[str, Any]:
+        parent = task.parent
+        if parent is None:
+            data: dict[str, Any] = task.data
+            delta: dict[str, Any] = {}
+        else:
+            data = {}
+            delta = {
+                "updates": DeepMerge.get_updated_keys(parent.data, task.data),
+                "deletions": DeepMerge.get_deleted_keys(parent.data, task.data),
+            }
+        return {
+            "id": _uuid_text(task.id),
+            "parent": _uuid_text(task._parent) if parent is not None else None,
+            "children": [_uuid_text(child) for child in task._children],
+            "last_state_change": task.last_state_change,
+            "state": task.state,
+            "task_spec": task.task_spec.name,
+            "triggered": task.triggered,
+            "internal_data": self.registry.convert(task.internal_data),
+            "data": data,
+            "delta": delta,
+        }
+
+    def from_dict(self, dct: dict[str, Any], workflow: Any) -> Task:
+        task_spec = workflow.spec.task_specs.get(dct["task_spec"])
+        task = self.target_class(workflow, task_spec, state=dct["state"], id=_uuid_of(dct["id"]))
+        task._parent = _uuid_of(dct["parent"]) if dct["parent"] is not None else None
+        task._children = [_uuid_of(child) for child in dct["children"]]
+        task.last_state_change = dct["last_state_change"]
+        task.triggered = dct["triggered"]
+        task.internal_data = self.registry.restore(dct["internal_data"])
+        if isinstance(task_spec, CatchingEvent) and task.has_state(TaskState.WAITING):
+            task.workflow.top_workflow.event_manager.add_task(task)
+        delta = dct.get("delta")
+        parent = task.parent
+        if delta and parent is not None:
+            data = DeepMerge.merge({}, parent.data)
+            data.update(self.registry.restore(delta.get("updates", {})))
+            for key in delta.get("deletions", {}):
+                if key in data:
+                    del data[key]
+        else:
+            data = self.registry.restore(dct["data"])
+        task.data = data
+        return task
 
 
 class _StateOnlyWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
@@ -43,17 +107,18 @@ class _StateOnlyWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
         self, dct: dict[str, Any], spec: BpmnProcessSpec, subprocess_specs: dict[str, BpmnProcessSpec]
     ) -> BpmnWorkflow:
         workflow = self.target_class(spec, subprocess_specs, deserializing=True)
-        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
-        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], _uuid_of, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(_uuid_of(dct["root"]))
         self.set_default_attributes(workflow, dct)
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
         workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
         return workflow
 
 
-def _build_serializer() -> BpmnWorkflowSerializer:
+def _build_serializer(task_converter: type[TaskConverter] = _TaskConverter) -> BpmnWorkflowSerializer:
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = _StateOnlyWorkflowConverter
+    config[Task] = task_converter
     registry = BpmnWorkflowSerializer.configure(config)
     registry.register(date, lambda v: {"value": v.isoformat()}, lambda v: date.fromisoformat(v["value"]))
     registry.register(Decimal, lambda v: {"value": str(v)}, lambda v: Decimal(v["value"]))
@@ -63,8 +128,9 @@ def _build_serializer() -> BpmnWorkflowSerializer:
 class StateSerializer:
     """Turns a workflow's state into compressed bytes and back."""
 
-    def __init__(self) -> None:
-        self._serializer = _build_serializer()
+    def __init__(self, task_converter: type[TaskConverter] = _TaskConverter) -> None:
+        # ``task_converter`` is for the test that compares ours with SpiffWorkflow's own, byte for byte.
+        self._serializer = _build_serializer(task_converter)
 
     def dump_text(self, workflow: BpmnWorkflow) -> str:
         """The state as JSON text (spec excluded)."""
