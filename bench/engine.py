@@ -84,7 +84,7 @@ USER_TASK = "submit"
 START_DATA: dict[str, Any] = {"hospital_code": "H31010100001", "channel": "bench"}
 COMPLETE_DATA: dict[str, Any] = {"code": "C09100100000000211790000049", "amount": 500}
 # The submitting hospital's officer (no organization: the bench has no directory); the submit task's lane.
-HOSPITAL_OFFICER = Actor("bench-officer", None, frozenset({"hospital_officer"}), "bench-officer")
+HOSPITAL_OFFICER = Actor("bench-officer", "bench-hospital", frozenset({"hospital_officer"}), "bench-officer")
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/yibao_bench"
 
 TARGET_START_RATIO = 3.0
