@@ -117,7 +117,8 @@ RULES: dict[str, tuple[Rule, ...]] = {
         Rule("ACC-13", _roles("admin", "bureau_officer"), "counts_forbidden",
              "queue counts are for administrators and bureau officers"),),
     "metrics.read": (
-        Rule("ACC-14", _roles("admin"), "metrics_forbidden", "metrics are for administrators and the metrics scraper"),),
+        Rule("ACC-14", _roles("admin"), "metrics_forbidden",
+             "metrics are for administrators and the metrics scraper"),),
 }
 
 

@@ -121,7 +121,7 @@ class UnitOfWork:
         except StaleDataError:
             raise Conflict("the object was changed by another request; reload and retry",
                            code="concurrent_update") from None
-        except IntegrityError as exc:
+        except IntegrityError:
             raise Conflict("the change collides with existing data", code="duplicate") from None
 
     def commit(self) -> None:
@@ -132,7 +132,7 @@ class UnitOfWork:
         except StaleDataError:
             raise Conflict("the object was changed by another request; reload and retry",
                            code="concurrent_update") from None
-        except IntegrityError as exc:
+        except IntegrityError:
             raise Conflict("the change collides with existing data", code="duplicate") from None
-        except OperationalError as exc:
+        except OperationalError:
             raise Unavailable("the database refused the commit") from None
