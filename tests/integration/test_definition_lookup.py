@@ -6,12 +6,15 @@ from collections.abc import Callable
 
 import pytest
 
-from domain.actors import SYSTEM
+from domain.actors import SYSTEM, Actor
 from domain.errors import NotFound
 from workflows import definitions, instances
 from workflows.context import Services
 
 from ..conftest import diagram_form_texts, diagram_text
+
+# The foundation diagram's first task is a hospital's: its starter must belong to one (ACC-15).
+OFFICER = Actor("lookup-officer", "lookup-hospital", frozenset({"hospital_officer"}), "lookup-officer")
 
 
 def _deploy(services: Services, text: str) -> int:
@@ -23,13 +26,13 @@ def test_a_start_takes_the_version_another_process_deployed_after_this_one_start
     services: Services, more_services: Callable[..., Services]
 ) -> None:
     assert _deploy(services, diagram_text()) == 1
-    assert instances.start_instance(services, SYSTEM, "foundation_demo", {}).definition_version == 1
+    assert instances.start_instance(services, OFFICER, "foundation_demo", {}).definition_version == 1
     other_process = more_services()
     changed = diagram_text().replace('name="Submit application"', 'name="Submit the application"')
     assert _deploy(other_process, changed) == 2
-    newer = instances.start_instance(services, SYSTEM, "foundation_demo", {})
+    newer = instances.start_instance(services, OFFICER, "foundation_demo", {})
     assert (newer.definition_version, newer.tasks[0].name) == (2, "Submit the application")
-    pinned = instances.start_instance(services, SYSTEM, "foundation_demo", {}, version=1)
+    pinned = instances.start_instance(services, OFFICER, "foundation_demo", {}, version=1)
     assert (pinned.definition_version, pinned.tasks[0].name) == (1, "Submit application")
 
 
