@@ -48,10 +48,12 @@ def at(day: date) -> datetime:
     return china_midnight(day).replace(second=1)
 
 
-def build_registration_world(services: Services, today: date = START) -> RegWorld:
-    """build_world plus a tier-2 hospital, a second tier-3 hospital, physicians of every title, two pharmacies."""
-    world = build_world(services)
+def build_registration_world(services: Services, today: date = START, world: World | None = None) -> RegWorld:
+    """build_world plus a tier-2 hospital, two more tier-3 hospitals (one without cross-province settlement),
+    physicians of every title, two pharmacies (one not linked to H1, one not dual-channel)."""
+    world = world or build_world(services)
     org(services, world, "h3", "hospital", "H52010300003")
+    org(services, world, "h5", "hospital", "H52040200005", cross_province=False)
     org(services, world, "tier2", "hospital", "H52030200004", tier=2)
     org(services, world, "p_unlinked", "pharmacy", "P52010300009")
     org(services, world, "p_single", "pharmacy", "P52010200008", dual_channel=False, designated_by=["H52010200001"])
@@ -64,6 +66,8 @@ def build_registration_world(services: Services, today: date = START) -> RegWorl
     user(services, world, "h2_doctor", "physician", "H52030200002", physician_code="D520302000001", title="主任医师",
          specialty="rheumatology")
     user(services, world, "h3_doctor", "physician", "H52010300003", physician_code="D520103000001", title="主任医师",
+         specialty="rheumatology")
+    user(services, world, "h5_doctor", "physician", "H52040200005", physician_code="D520402000001", title="主任医师",
          specialty="rheumatology")
     user(services, world, "tier2_doctor", "physician", "H52030200004", physician_code="D520302000002",
          title="主任医师", specialty="rheumatology")
@@ -81,7 +85,7 @@ def build_registration_world(services: Services, today: date = START) -> RegWorl
     orgs = {"admin": "bureau", "officer": "bureau", "auditor": "bureau", "h1_officer": "h1", "h2_officer": "h2",
             "p1_pharmacist": "p1", "pu_pharmacist": "p_unlinked", "ps_pharmacist": "p_single", "h1_doctor": "h1",
             "h1_junior": "h1", "h1_oncologist": "h1", "h1_colleague": "h1", "h2_doctor": "h2", "h3_doctor": "h3",
-            "tier2_doctor": "tier2"}
+            "h5_doctor": "h5", "tier2_doctor": "tier2"}
     for name, org_short in orgs.items():
         role = roles.get(name, "physician")
         reg.actors[name] = Actor(world.users[name], world.orgs[org_short], frozenset({role}), name)

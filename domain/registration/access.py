@@ -24,6 +24,12 @@ class HospitalOwned(Protocol):
     hospital_id: str
 
 
+class InstanceOwned(Protocol):
+    """What the rules need of a process instance: the organization that owns it (the registering hospital)."""
+
+    owner_org: str | None
+
+
 class Dispensed(Protocol):
     """What the rules need of a dispensing: the organization that dispensed it."""
 
@@ -50,6 +56,13 @@ def _staff_of(actor: Actor, registration: HospitalOwned) -> bool:
     return actor.has_role("system") or (actor.has_role(*HOSPITAL_ROLES) and actor.org_id == registration.hospital_id)
 
 
+def reads_instance_data(actor: Actor, instance: InstanceOwned) -> bool:
+    """A registration instance's data: oversight roles, and the officers and physicians of the hospital that owns it."""
+    if sees_all_organizations(actor):
+        return True
+    return actor.has_role(*HOSPITAL_ROLES) and actor.org_id is not None and actor.org_id == instance.owner_org
+
+
 def sees_dispensing(actor: Actor, dispensing: Dispensed) -> bool:
     """Oversight roles see every dispensing; the dispensing hospital's or pharmacy's staff see their own (ND-11)."""
     if sees_all_organizations(actor):
@@ -62,7 +75,8 @@ RULES: dict[str, tuple[Rule, ...]] = {
         Rule("ND-4", _roles("physician", "system"), "physicians_register",
              "a senior physician of the hospital registers the patient (定医师)"),),
     "registration.read": (Rule("ND-3", sees_registration, "registration_not_found", "no such registration"),),
-    f"{PROCESS_KEY}.read_data": (Rule("ND-3", sees_registration, "data_hidden", "the registration is not yours"),),
+    f"{PROCESS_KEY}.read_data": (
+        Rule("ND-3", reads_instance_data, "data_hidden", "the registration is not yours"),),
     "registration.update": (
         Rule("ND-8", _physician_of, "physicians_update",
              "a senior physician of the registered hospital updates or reassesses the registration"),),

@@ -19,6 +19,7 @@ from storage.registration_models import Registration
 from storage.uow import UnitOfWork
 
 LIVE = ("pending", "active", "suspended")
+IN_FORCE = ("active", "suspended")  # the statuses the ND-3 index covers
 CLINICAL_FIELDS = ("diagnosis_code", "diagnosis_name", "diagnostic_basis", "indication", "dose", "frequency",
                    "quantity_per_fill")
 
@@ -148,17 +149,20 @@ def write_record(row: Registration, record: ClinicalRecord) -> tuple[dict[str, A
 
 def refresh(uow: UnitOfWork, row: Registration, today: Any) -> None:
     """Recompute the stored status and next due date of ``row`` and of the patient's other live registrations for
-    the drug, those first: a renewal becomes active as its predecessor expires, and the ND-3 index sees them in
-    that order."""
+    the drug. Those leaving force are written first: a renewal becomes active as its predecessor expires, whichever
+    instance's timer fires first, and the ND-3 index must never see both in force."""
     repo = uow.repository(Registrations)
-    for other in repo.of_patient(row.psn_no, row.drug):
-        if other.id != row.id and other.status in LIVE:
-            _restate(other, today)
+    rows = [row, *(o for o in repo.of_patient(row.psn_no, row.drug) if o.id != row.id and o.status in LIVE)]
+    statuses = [(r, status(registration_facts(r), today)) for r in rows]
+    for r, new in statuses:
+        if new not in IN_FORCE:
+            _restate(r, new)
     uow.flush()
-    _restate(row, today)
+    for r, new in statuses:
+        if new in IN_FORCE:
+            _restate(r, new)
 
 
-def _restate(row: Registration, today: Any) -> None:
-    facts = registration_facts(row)
-    row.status = status(facts, today)
-    row.next_reassessment_due = reassessment_due(facts) if row.status in LIVE else None
+def _restate(row: Registration, new: str) -> None:
+    row.status = new
+    row.next_reassessment_due = reassessment_due(registration_facts(row)) if new in LIVE else None

@@ -12,6 +12,9 @@ from storage.uow import UnitOfWork
 from ..context import Services
 from .views import RegistrationPage, RegistrationView, RevisionView, registration_view, revision_view
 
+__all__ = ["RegistrationFilter", "get_registration", "list_registrations", "registration_revisions",
+           "visible_row"]
+
 MAX_PAGE = 200
 STATUSES = ("pending", "active", "suspended", "expired", "ended")
 
