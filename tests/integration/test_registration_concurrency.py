@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
+from domain.actors import SYSTEM
 from domain.errors import PolicyViolation
+from storage.registration import Registrations
 from storage.registration_models import AnnualAccount, Dispensing
 from workflows.context import Services
-from workflows.registration import register, settlement
+from workflows.registration import drug_list, register, settlement
+from workflows.registration.drug_list import DrugInput
 from workflows.registration.register import RegistrationInput
 from workflows.registration.settlement import DispensingInput
 from workflows.registration.views import DispensingView, RegistrationView
@@ -87,3 +91,26 @@ def test_nd11_concurrent_retries_of_one_external_reference_pay_once(
     with postgres_services.uow(read_only=True) as uow:
         assert uow.session.scalar(select(func.count()).select_from(Dispensing)) == 1
         assert uow.session.scalar(select(AnnualAccount.fund_paid)) == Decimal("1875.00")
+
+
+def test_nd12_the_ending_batch_skips_a_registration_another_transaction_holds_and_ends_it_later(
+    postgres_services: Services, world: RegWorld
+) -> None:
+    ids = [register.register(postgres_services, world["h1_doctor"], RegistrationInput(
+        patient(f"5201000000000000020{n}"), DRUG, record())).id for n in range(3)]
+    drug_list.save_drug(postgres_services, SYSTEM, 10, DrugInput(
+        name=DRUG, dosage_form="口服常释剂型", restriction="限类风湿关节炎，并需风湿病专科医师处方。",
+        annual_limit="13000.00", agreement_start=date(2024, 1, 1), agreement_end=date(2026, 8, 30),
+        required_specialty="rheumatology"))
+    holder = postgres_services.uow().__enter__()
+    assert holder.repository(Registrations).get(ids[0], lock=True) is not None  # another transaction holds it
+    try:
+        first = drug_list.end_registrations_of_ended_drugs(postgres_services, SYSTEM, batch_size=1)
+    finally:
+        holder.session.close()
+    assert (first.ended, first.batches) == (2, 2)  # the held row was skipped, not waited for
+    second = drug_list.end_registrations_of_ended_drugs(postgres_services, SYSTEM)
+    assert (second.ended, second.batches) == (1, 1)
+    with postgres_services.uow(read_only=True) as uow:
+        rows = [uow.repository(Registrations).get(i) for i in ids]
+        assert {(r.status, r.end_reason) for r in rows if r is not None} == {("ended", "agreement_ended")}
