@@ -7,17 +7,18 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from domain.actors import SYSTEM
 from domain.errors import Conflict, PolicyViolation
 from storage.models import ProcessInstance
 from storage.registration import Registrations
-from storage.registration_models import Registration
+from storage.registration_models import PaymentConfig, Registration
 from workflows import instances, projections
 from workflows.context import Services
-from workflows.registration import register
+from workflows.registration import register, settlement
 from workflows.registration.register import RegistrationInput
+from workflows.registration.settlement import DispensingInput
 
 from ..registration_world import DRUG, PSN, START, RegWorld, build_registration_world, patient, record
 
@@ -85,7 +86,7 @@ def test_nd2_nd6_a_registration_writes_its_row_revision_and_instance_in_one_tran
         assert [r.kind for r in uow.repository(Registrations).revisions(view.id)] == ["registered"]
 
 
-def test_a_failing_projection_leaves_neither_the_row_nor_the_instance(services: Services, world: RegWorld) -> None:
+def test_nd6_a_failing_projection_leaves_neither_the_row_nor_the_instance(services: Services, world: RegWorld) -> None:
     def refuse(uow: Any, step: Any) -> None:
         raise PolicyViolation("refused by a test projector", rule="TEST-1")
 
@@ -107,3 +108,16 @@ def test_nd3_the_refusal_of_a_second_hospital_names_its_rule(services: Services,
     assert (refused.value.rule, refused.value.field) == ("ND-3", "drug")
 
 
+
+
+def test_nd15_a_settlement_without_a_published_payment_configuration_is_refused_by_its_rule(
+    services: Services, world: RegWorld
+) -> None:
+    registered(services, world)
+    with services.uow() as uow:
+        uow.session.execute(delete(PaymentConfig))
+        uow.commit()
+    with pytest.raises(PolicyViolation) as refused:
+        settlement.dispense(services, world["h1_officer"],
+                            DispensingInput(PSN, DRUG, "D520102000001", "56", "100.00", "RX-1"))
+    assert (refused.value.rule, refused.value.code) == ("ND-15", "payment_config_missing")

@@ -45,7 +45,7 @@ def test_nd7_a_renewal_waits_for_its_start_while_pending() -> None:
 
 
 @pytest.mark.parametrize("bad", ["2026-02-30", "", None, 20260831])
-def test_a_malformed_date_in_the_diagrams_data_is_refused_by_name(bad: object) -> None:
+def test_nd7_a_malformed_date_in_the_diagrams_data_is_refused_by_name(bad: object) -> None:
     with pytest.raises(InvalidInput) as refused:
         registration_timers(bad, "2027-08-31", None, date(2026, 8, 31))  # type: ignore[arg-type]
     assert refused.value.field == "start"

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.actors import Actor
-from domain.errors import InvalidInput, NotFound
+from domain.errors import InvalidInput, NotFound, PolicyViolation
 from domain.permissions import require
 from domain.registration.payment import PaymentConfig, PaymentRule, payment_config
 from storage.registration_settlement import Settlements
@@ -74,6 +74,7 @@ def config_in_force(uow: UnitOfWork) -> tuple[int, PaymentConfig]:
     """The configuration the settlement applies, as the domain reads it; none published refuses with ND-15."""
     found = uow.repository(Settlements).config_version()
     if found is None:
-        raise NotFound("no payment configuration is published (ND-15)", code="payment_config_not_found")
+        raise PolicyViolation("no payment configuration is published: the bureau publishes one (ND-15)",
+                              rule="ND-15", field="payment_config", code="payment_config_missing")
     version, rows = found
     return version, PaymentConfig({(r.insurance_type, r.tier): PaymentRule(r.deductible, r.fund_ratio) for r in rows})

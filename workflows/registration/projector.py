@@ -14,7 +14,7 @@ from storage.registration_models import Registration
 from storage.uow import UnitOfWork
 
 from ..projections import Step, projector
-from .facts import acting_physician, clinical_record, current_drugs, refresh, registration_facts, write_record
+from .facts import LIVE, acting_physician, clinical_record, current_drugs, refresh, registration_facts, write_record
 
 REASSESS_TASK = "reassess"
 
@@ -33,6 +33,10 @@ def project_registration(uow: UnitOfWork, step: Step) -> None:
     if step.completed_task is not None and step.run.task_bpmn_id(step.completed_task) == REASSESS_TASK:
         _record_reassessment(uow, row, step, step.completed_task)
     refresh(uow, row, today)
+    if step.snapshot.status in ("completed", "cancelled") and row.status in LIVE:
+        # A generic message or cancellation would stop the instance of a registration still in force.
+        raise Conflict(f"registration {row.id} is {row.status}: end it with POST /registrations/{row.id}/"
+                       "cancellation (ND-14)", code="registration_in_force", field="registration", rule="ND-14")
     row.updated_at = step.now
 
 

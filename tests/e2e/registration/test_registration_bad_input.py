@@ -79,7 +79,7 @@ def endpoints(ids: dict[str, str]) -> list[tuple[str, str, str, dict[str, Any]]]
     ]
 
 
-def test_bad_bodies_on_every_registration_endpoint_are_refused_never_a_500(as_user: Client,
+def test_nd1_to_nd16_bad_bodies_on_every_registration_endpoint_are_refused_never_a_500(as_user: Client,
                                                                             ids: dict[str, str]) -> None:
     statuses: dict[int, int] = {}
     for who, method, path, body in endpoints(ids):
@@ -97,7 +97,7 @@ QUERIES = ("status=bogus", "limit=0", "limit=9223372036854775808", "offset=-1", 
            "version=9223372036854775808", "physician_code=D1")
 
 
-def test_bad_queries_and_paths_are_refused_never_a_500(as_user: Client, ids: dict[str, str]) -> None:
+def test_nd3_nd9_nd15_bad_queries_and_paths_are_refused_never_a_500(as_user: Client, ids: dict[str, str]) -> None:
     client = as_user("officer")
     for query in QUERIES:
         for path in ("/registrations", "/payment-config", f"/registrations/{ids['registration']}/annual-account"):

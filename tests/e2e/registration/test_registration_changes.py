@@ -107,3 +107,15 @@ def test_nd7_a_renewal_is_refused_before_the_last_month(as_user: Client, r: dict
                                                            "insurance_region": "520100", "entitled": True},
                                                "record": record()})
     assert refused(response, "ND-7")["field"] == "registration"
+
+
+def test_nd14_a_generic_message_or_cancellation_cannot_stop_a_registration_in_force(
+    as_user: Client, r: dict[str, str]
+) -> None:
+    message = as_user("officer").post("/messages", json={"name": "registration_ended", "correlation_key": r["id"],
+                                                         "payload": {"reason": "cancelled"}})
+    assert (message.status_code, refused(message, "ND-14", status=409)["code"]) == (409, "registration_in_force")
+    cancel = as_user("admin").post(f"/process-instances/{r['instance_id']}/cancellation", json={"reason": "x"})
+    refused(cancel, "ND-14", status=409)
+    assert reg(as_user, "h1_doctor", r["id"])["status"] == "active"
+    assert as_user("admin").get(f"/process-instances/{r['instance_id']}").get_json()["status"] == "waiting"

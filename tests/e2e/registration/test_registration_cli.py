@@ -18,7 +18,7 @@ from ...conftest import make_settings
 from ...registration_world import DRUG, ROOT, patient, record
 
 
-def test_the_cli_deploys_the_registration_loads_its_demo_data_and_fires_its_timers(tmp_path: Path) -> None:
+def test_nd8_nd15_the_cli_deploys_the_registration_loads_its_demo_data_and_fires_its_timers(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     env = {"YIBAO_DATABASE_URL": url, "YIBAO_ARGON2_MEMORY_KIB": "1024", "YIBAO_ARGON2_TIME_COST": "1",
            "YIBAO_BPMN_DIR": str(ROOT / "bpmn"), "YIBAO_DATA_DIR": str(ROOT / "data"),

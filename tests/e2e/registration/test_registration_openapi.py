@@ -35,7 +35,7 @@ def _without_example(prop: dict[str, Any]) -> bool:
     return not (prop.get("type") == "array" and isinstance(items, dict) and "$ref" in items)
 
 
-def test_every_field_of_the_registration_api_has_an_example(client: FlaskClient) -> None:
+def test_nd1_to_nd16_every_field_of_the_registration_api_has_an_example(client: FlaskClient) -> None:
     spec = client.get("/openapi.json").get_json()
     found = {(method, path) for path, ops in spec["paths"].items() for method, op in ops.items()
              if method != "parameters" and set(op.get("tags", ())) & SLICE_TAGS}
