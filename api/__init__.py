@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from flask import Flask
@@ -32,6 +33,8 @@ from . import (
 )
 
 API_VERSION = "0.1.0"
+# The mission processes' API modules; each exposes BLUEPRINTS (docs/architecture.md, "How a new process plugs in").
+SLICES = ("api.registration",)
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
@@ -50,6 +53,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     for module in (health, sessions, directory, definitions, instances, tasks, messages, incidents, clock, metrics,
                    audit, catalog, drugs):
         api.register_blueprint(module.blp)
+    for name in SLICES:
+        for blueprint in importlib.import_module(name).BLUEPRINTS:
+            api.register_blueprint(blueprint)
     app.register_blueprint(docs.assets)
     requestlog.register(app)
     metrics.register(app)

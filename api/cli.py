@@ -54,7 +54,7 @@ def definitions_deploy(paths: tuple[Path, ...]) -> None:
     with command_services() as services:
         roots = paths or (Path(services.settings.bpmn_dir),)
         files = [p for path in roots if path.exists()
-                 for p in (sorted(path.glob("*.bpmn")) if path.is_dir() else [path])]
+                 for p in (sorted(path.rglob("*.bpmn")) if path.is_dir() else [path])]
         for file in files:
             try:
                 forms = forms_in(file.parent / FORMS_DIR)

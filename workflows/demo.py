@@ -3,6 +3,7 @@ negotiated-drug list and the Guizhou consumable catalog. Idempotent: what exists
 
 from __future__ import annotations
 
+import importlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import date
@@ -12,7 +13,7 @@ from typing import Any
 from domain.actors import SYSTEM
 from domain.identity import OrganizationFacts
 
-from . import identity, reference_data
+from . import identity, processes, reference_data
 from .context import Services
 
 BUREAU = "BUREAU-520000"
@@ -92,4 +93,6 @@ def load(services: Services, effective: date = date(2026, 1, 1)) -> DemoResult:
         "guizhou-consumables-catalog.csv").version
     result.drug_list_version = reference_data.load_drug_list(
         services, SYSTEM, data / "negotiated-drugs.csv", effective, "negotiated-drugs.csv").version
+    for name in processes.SLICES:  # each mission process adds its own demo data (its package's load_demo)
+        getattr(importlib.import_module(name), "load_demo", lambda _services: None)(services)
     return result

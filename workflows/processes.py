@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterable
 
-SLICES: tuple[str, ...] = ()
+SLICES: tuple[str, ...] = ("workflows.registration",)
 
 
 def plug_in(slices: Iterable[str] = SLICES) -> None:

@@ -168,7 +168,20 @@ def load_drug_list(
 ) -> DrugListVersionView:
     """Load a negotiated-drug file as the next list version; the latest version's content again is a no-op (ND-1)."""
     _check_loader(actor, "negotiated-drug list")
-    rows = parse_drugs(_read_csv(path, source))
+    return publish_drug_list(services, actor, parse_drugs(_read_csv(path, source)), effective_date, source)
+
+
+def publish_drug_list(
+    services: Services, actor: Actor, rows: list[DrugRow], effective_date: date, source: str
+) -> DrugListVersionView:
+    """Publish checked drug rows as the next list version, audited; the latest version's content is a no-op (ND-1).
+
+    The one place a version of the list is made: from a file (:func:`load_drug_list`) or from the bureau's change
+    of one drug through the API (``workflows/registration/drug_list.py``).
+    """
+    _check_loader(actor, "negotiated-drug list")
+    if not source.strip() or len(source) > _MAX_SOURCE:
+        raise InvalidInput(f"source must be 1–{_MAX_SOURCE} characters", field="source")
     digest = rows_digest(rows)
     with services.uow() as uow:
         lists = uow.drug_lists

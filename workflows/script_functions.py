@@ -1,8 +1,12 @@
-"""The domain functions a diagram's scripts and expressions may call, by name. Nothing else is reachable."""
+"""The domain functions a diagram's scripts and expressions may call, by name. Nothing else is reachable.
+
+A process slice adds its own with :func:`add_script_functions` when its package is imported (``workflows/processes.py``
+imports the slices before ``build_services`` builds the engine), so its diagrams call its domain functions by name.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -25,3 +29,11 @@ SCRIPT_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "add_months_iso": add_months_iso,
     "notice_deadline": notice_deadline,
 }
+
+
+def add_script_functions(functions: Mapping[str, Callable[..., Any]]) -> None:
+    """Whitelist a process's domain functions for its diagrams; a name already taken is refused (no override)."""
+    clash = sorted(name for name, fn in functions.items() if SCRIPT_FUNCTIONS.get(name, fn) is not fn)
+    if clash:
+        raise KeyError(f"script functions already registered: {', '.join(clash)}")
+    SCRIPT_FUNCTIONS.update(functions)

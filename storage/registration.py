@@ -1,0 +1,122 @@
+"""The registrations read model and its revisions (ND-3…ND-8, ND-12, ND-14), through the ORM.
+
+Used through the unit of work (``uow.repository(Registrations)``). Scoping is the SQL form of
+``domain.registration.access.sees_registration``: oversight roles see all, a hospital's officers and physicians
+their hospital's. The settlement's hot path reads these rows in SQLAlchemy Core (``registration_settlement.py``).
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, false, func, select, true
+from sqlalchemy.orm import Session
+
+from domain.actors import Actor
+from domain.permissions import sees_all_organizations
+from domain.registration.access import HOSPITAL_ROLES
+
+from .registration_models import Registration, RegistrationRevision
+
+LIVE = ("pending", "active", "suspended")
+_R = Registration
+
+
+@dataclass(frozen=True)
+class RegistrationFilter:
+    """Filters of the registration list; None means "any"."""
+
+    status: str | None = None
+    drug: str | None = None
+    physician_code: str | None = None
+    psn_no: str | None = None
+    due_before: date | None = None
+
+
+def visible_to(actor: Actor) -> ColumnElement[bool]:
+    """The registrations ``actor`` may see, as SQL (the same facts as ``access.sees_registration``)."""
+    if sees_all_organizations(actor):
+        return true()
+    if actor.org_id is None or not actor.has_role(*HOSPITAL_ROLES):
+        return false()
+    return _R.hospital_id == actor.org_id
+
+
+class Registrations:
+    """Registration rows and their revision history."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: Registration) -> None:
+        """Add a new registration (flush to meet the ND-3 constraint inside the use case)."""
+        self.session.add(row)
+
+    def get(self, registration_id: str, *, lock: bool = False) -> Registration | None:
+        """One registration by id, locked for update when asked."""
+        query = select(_R).where(_R.id == registration_id)
+        return self.session.scalars(query.with_for_update() if lock else query).first()
+
+    def by_instance(self, instance_id: str) -> Registration | None:
+        """The registration an instance runs."""
+        return self.session.scalars(select(_R).where(_R.instance_id == instance_id)).first()
+
+    def of_patient(self, psn_no: str, drug: str, *, lock: bool = False) -> Sequence[Registration]:
+        """Every registration of one patient for one drug, oldest first (ND-3, ND-7)."""
+        query = select(_R).where(_R.psn_no == psn_no, _R.drug == drug).order_by(_R.start_date, _R.created_at)
+        return self.session.scalars(query.with_for_update() if lock else query).all()
+
+    def list(self, actor: Actor, f: RegistrationFilter, limit: int, offset: int) -> tuple[Sequence[Registration], int]:
+        """The registrations ``actor`` may see, filtered, newest first, with the total."""
+        query = select(_R).where(visible_to(actor))
+        if f.status is not None:
+            query = query.where(_R.status == f.status)
+        if f.drug is not None:
+            query = query.where(_R.drug == f.drug)
+        if f.physician_code is not None:
+            query = query.where(_R.physician_code == f.physician_code)
+        if f.psn_no is not None:
+            query = query.where(_R.psn_no == f.psn_no)
+        if f.due_before is not None:
+            query = query.where(_R.next_reassessment_due < f.due_before)
+        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = self.session.scalars(query.order_by(_R.created_at.desc(), _R.id).limit(limit).offset(offset)).all()
+        return rows, total
+
+    def live_drugs(self) -> builtins.list[str]:
+        """The drugs some live registration is for (ND-12)."""
+        return sorted(self.session.scalars(select(_R.drug).where(_R.status.in_(LIVE)).distinct()))
+
+    def live_for_drugs(self, drugs: Sequence[str], limit: int) -> Sequence[Registration]:
+        """Up to ``limit`` live registrations for ``drugs``, locked; rows another batch holds are skipped
+        (PostgreSQL), so a batch never waits on, nor locks, all of them at once (ND-12)."""
+        query = (select(_R).where(_R.status.in_(LIVE), _R.drug.in_(drugs)).order_by(_R.id).limit(limit)
+                 .with_for_update(skip_locked=True))
+        return self.session.scalars(query).all()
+
+    # --- revisions ----------------------------------------------------------------------------------------
+    def add_revision(self, registration_id: str, kind: str, at: datetime, actor_id: str, current: dict[str, Any],
+                     previous: dict[str, Any] | None = None, reason: str | None = None) -> RegistrationRevision:
+        """Record one change of a registration, keeping the values it replaced (ND-8, ND-14)."""
+        last = self.session.scalar(select(func.max(RegistrationRevision.seq))
+                                   .where(RegistrationRevision.registration_id == registration_id))
+        revision = RegistrationRevision(
+            registration_id=registration_id, seq=(last or 0) + 1, kind=kind, at=at, actor_id=actor_id,
+            reason=reason, previous=_json(previous) if previous is not None else None, current=_json(current),
+        )
+        self.session.add(revision)
+        return revision
+
+    def revisions(self, registration_id: str) -> Sequence[RegistrationRevision]:
+        """A registration's revisions, oldest first."""
+        query = select(RegistrationRevision).where(RegistrationRevision.registration_id == registration_id)
+        return self.session.scalars(query.order_by(RegistrationRevision.seq)).all()
+
+
+def _json(values: dict[str, Any]) -> str:
+    return json.dumps(values, ensure_ascii=False, sort_keys=True, default=str)

@@ -1,0 +1,116 @@
+"""Races of the registration settled by PostgreSQL with real concurrent connections (ND-3, ND-9, ND-11)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from domain.actors import SYSTEM
+from domain.errors import PolicyViolation
+from storage.registration import Registrations
+from storage.registration_models import AnnualAccount, Dispensing
+from workflows.context import Services
+from workflows.registration import drug_list, register, settlement
+from workflows.registration.drug_list import DrugInput
+from workflows.registration.register import RegistrationInput
+from workflows.registration.settlement import DispensingInput
+from workflows.registration.views import DispensingView, RegistrationView
+
+from ..registration_world import DRUG, PSN, RegWorld, build_registration_world, patient, record
+from .test_postgres_concurrency import at_once
+
+pytestmark = pytest.mark.postgres
+PHYSICIAN = "D520102000001"
+
+
+def one_each(*names: str) -> Callable[[Services], str]:
+    """Give each contender (its own services) the next of ``names``."""
+    lock, chosen = threading.Lock(), {}
+
+    def pick(services: Services) -> str:
+        with lock:
+            return chosen.setdefault(id(services), names[len(chosen) % len(names)])
+
+    return pick
+
+
+@pytest.fixture
+def world(postgres_services: Services) -> RegWorld:
+    return build_registration_world(postgres_services)
+
+
+def test_nd3_two_hospitals_registering_one_patient_at_once_exactly_one_wins(
+    postgres_services: Services, postgres_url: str, world: RegWorld
+) -> None:
+    by_constraint = 0
+    for n in range(4):
+        psn_no = f"5201000000000000010{n}"
+        doctor = one_each("h1_doctor", "h3_doctor")  # two hospitals, one patient
+        outcomes = at_once(2, postgres_url, lambda services, p=psn_no, pick=doctor: register.register(
+            services, world[pick(services)], RegistrationInput(patient(p), DRUG, record())))
+        winners = [o for o in outcomes if isinstance(o, RegistrationView)]
+        losers = [o for o in outcomes if isinstance(o, PolicyViolation)]
+        assert len(winners) == 1 and len(losers) == 1, outcomes
+        assert losers[0].rule == "ND-3"
+        by_constraint += losers[0].code == "already_registered"
+    print(f"\nND-3 races settled by the unique index: {by_constraint} of 4")
+
+
+def test_nd9_two_concurrent_dispensings_never_together_exceed_the_annual_limit(
+    postgres_services: Services, postgres_url: str, world: RegWorld
+) -> None:
+    register.register(postgres_services, world["h1_doctor"], RegistrationInput(patient(), DRUG, record()))
+    outcomes = at_once(4, postgres_url, lambda services: settlement.dispense(
+        services, world["h1_officer"], DispensingInput(PSN, DRUG, PHYSICIAN, "56", "8000.00",
+                                                       f"RX-{id(services)}")))
+    settled = [o for o in outcomes if isinstance(o, DispensingView)]
+    refused = [o for o in outcomes if isinstance(o, PolicyViolation)]
+    assert len(settled) + len(refused) == 4, outcomes
+    paid = sum((o.fund for o in settled), Decimal("0"))
+    assert paid == Decimal("13000.00")  # the limit, reached exactly and never passed
+    assert all(o.rule == "ND-9" for o in refused)
+    with postgres_services.uow(read_only=True) as uow:
+        assert uow.session.scalar(select(AnnualAccount.fund_paid)) == paid
+        assert uow.session.scalar(select(func.sum(Dispensing.fund))) == paid
+
+
+def test_nd11_concurrent_retries_of_one_external_reference_pay_once(
+    postgres_services: Services, postgres_url: str, world: RegWorld
+) -> None:
+    register.register(postgres_services, world["h1_doctor"], RegistrationInput(patient(), DRUG, record()))
+    outcomes = at_once(4, postgres_url, lambda services: settlement.dispense(
+        services, world["h1_officer"], DispensingInput(PSN, DRUG, PHYSICIAN, "56", "3000.00", "RX-RETRY")))
+    assert all(isinstance(o, DispensingView) for o in outcomes), outcomes
+    assert len({o.id for o in outcomes}) == 1
+    assert sorted(o.replayed for o in outcomes) == [False, True, True, True]
+    with postgres_services.uow(read_only=True) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Dispensing)) == 1
+        assert uow.session.scalar(select(AnnualAccount.fund_paid)) == Decimal("1875.00")
+
+
+def test_nd12_the_ending_batch_skips_a_registration_another_transaction_holds_and_ends_it_later(
+    postgres_services: Services, world: RegWorld
+) -> None:
+    ids = [register.register(postgres_services, world["h1_doctor"], RegistrationInput(
+        patient(f"5201000000000000020{n}"), DRUG, record())).id for n in range(3)]
+    drug_list.save_drug(postgres_services, SYSTEM, 10, DrugInput(
+        name=DRUG, dosage_form="口服常释剂型", restriction="限类风湿关节炎，并需风湿病专科医师处方。",
+        annual_limit="13000.00", agreement_start=date(2024, 1, 1), agreement_end=date(2026, 8, 30),
+        required_specialty="rheumatology"))
+    holder = postgres_services.uow().__enter__()
+    assert holder.repository(Registrations).get(ids[0], lock=True) is not None  # another transaction holds it
+    try:
+        first = drug_list.end_registrations_of_ended_drugs(postgres_services, SYSTEM, batch_size=1)
+    finally:
+        holder.session.close()
+    assert (first.ended, first.batches) == (2, 2)  # the held row was skipped, not waited for
+    second = drug_list.end_registrations_of_ended_drugs(postgres_services, SYSTEM)
+    assert (second.ended, second.batches) == (1, 1)
+    with postgres_services.uow(read_only=True) as uow:
+        rows = [uow.repository(Registrations).get(i) for i in ids]
+        assert {(r.status, r.end_reason) for r in rows if r is not None} == {("ended", "agreement_ended")}
