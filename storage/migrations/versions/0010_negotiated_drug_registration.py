@@ -15,7 +15,7 @@ from alembic import op
 
 # The merger re-points down_revision to the head of main when another branch's revision lands first.
 revision = '0010'
-down_revision = '0002'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
