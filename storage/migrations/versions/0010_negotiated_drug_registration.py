@@ -1,7 +1,7 @@
 """negotiated-drug registration: registrations, revisions, annual accounts, dispensings, payment configuration
 
 Revision ID: 0010
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-30 01:24:44.627645
 
 The partial unique index uq_registrations_current lets one registration per patient and drug be in force at a
@@ -13,7 +13,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-# The merger re-points down_revision to the head of main when another branch's revision lands first.
 revision = '0010'
 down_revision = '0003'
 branch_labels = None
