@@ -2,7 +2,7 @@
 save it, its read models.
 
 Loading, completing and saving an instance happens on nearly every request; the ORM's unit-of-work bookkeeping
-cost more than the engine itself (bench/engine.py), so this module speaks Core on the session's connection.
+cost more than the engine itself (bench/engine.py), so this module speaks Core on the unit of work's connection.
 Concurrency: the save is ``UPDATE … WHERE version = :read_version``; no row updated means another transaction
 saved first, and the caller gets a Conflict. The audit chain head lives on the same row (DESIGN.md).
 """
@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
-from sqlalchemy.orm import Session
 
 from domain.actors import Actor
 from domain.errors import Conflict
@@ -103,18 +102,10 @@ class SubscriptionRow:
 class InstanceStore:
     """Core queries of instances and of what is written with them, in the unit of work's transaction."""
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
-        self._connection: Connection | None = None
+    def __init__(self, connection: Connection) -> None:
+        self._conn = connection
         # Instances inserted by this unit of work without an incident: they have none (their id is new).
         self._inserted_clean: set[str] = set()
-
-    @property
-    def _conn(self) -> Connection:
-        # The session's connection for this transaction, looked up once (the lookup is not free).
-        if self._connection is None:
-            self._connection = self._session.connection()
-        return self._connection
 
     def load(self, instance_id: str, *, lock: bool = False) -> InstanceRecord | None:
         """The instance, optionally locked for update (PostgreSQL; SQLite's writer lock is already held)."""

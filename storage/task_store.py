@@ -26,7 +26,6 @@ from sqlalchemy import (
     true,
     update,
 )
-from sqlalchemy.orm import Session
 
 from domain.actors import Actor
 from domain.permissions import can, sees_all_organizations
@@ -105,15 +104,8 @@ def instance_visible_to(actor: Actor, instance_id: ColumnElement[Any], owner_org
 class TaskStore:
     """Queue rows of one unit of work."""
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
-        self._connection: Connection | None = None
-
-    @property
-    def _conn(self) -> Connection:
-        if self._connection is None:
-            self._connection = self._session.connection()
-        return self._connection
+    def __init__(self, connection: Connection) -> None:
+        self._conn = connection
 
     def add(self, rows: Sequence[dict[str, Any]]) -> None:
         """Insert queue rows."""
