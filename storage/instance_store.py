@@ -20,6 +20,7 @@ from domain.actors import Actor
 from domain.errors import Conflict
 
 from .audit import HASHED_FIELDS, entry_hash, to_json
+from .db import DriverStatement
 from .models import AuditEntry, Incident, MessageSubscription, ProcessDefinition, ProcessInstance, new_id
 from .task_store import instance_visible_to
 
@@ -50,45 +51,6 @@ class InstanceRecord:
     audit_head: str
 
 
-_COLUMNS = [_INSTANCES.c[f.name] for f in fields(InstanceRecord)]
-_FIXED = ("id", "version", "definition_id", "created_at")
-# Statements are built once: building and cache-keying a statement per call cost more than running it.
-_SELECT = select(*_COLUMNS).where(_INSTANCES.c.id == bindparam("p_id"))
-_SELECT_LOCKED = _SELECT.with_for_update()
-_INSERT = insert(_INSTANCES)
-_UPDATE = (
-    update(_INSTANCES)
-    .where(_INSTANCES.c.id == bindparam("p_id"), _INSTANCES.c.version == bindparam("p_version"))
-    .values({c: bindparam(f"v_{c.name}") for c in _COLUMNS if c.name not in _FIXED[1:] and c.name != "id"}
-            | {_INSTANCES.c.version: bindparam("p_version") + 1})
-)
-_UPDATE_HEAD = (
-    update(_INSTANCES)
-    .where(_INSTANCES.c.id == bindparam("p_id"), _INSTANCES.c.version == bindparam("p_version"))
-    .values(audit_seq=bindparam("v_seq"), audit_head=bindparam("v_head"), version=bindparam("p_version") + 1)
-)
-_DELETE_SUBSCRIPTIONS = delete(_SUBSCRIPTIONS).where(_SUBSCRIPTIONS.c.instance_id == bindparam("p_id"))
-_INSERT_SUBSCRIPTION = insert(_SUBSCRIPTIONS)
-_SELECT_SUBSCRIPTIONS = (
-    select(_SUBSCRIPTIONS.c.message_name, _SUBSCRIPTIONS.c.correlation_key, _SUBSCRIPTIONS.c.task_id,
-           _SUBSCRIPTIONS.c.element_id)
-    .where(_SUBSCRIPTIONS.c.instance_id == bindparam("p_id")).order_by(_SUBSCRIPTIONS.c.id)
-)
-_INSERT_INCIDENT = insert(_INCIDENTS)
-_SELECT_INCIDENTS = (
-    select(_INCIDENTS).where(_INCIDENTS.c.instance_id == bindparam("p_id")).order_by(_INCIDENTS.c.created_at)
-)
-_INSERT_AUDIT = insert(_AUDIT)
-# A version's identity without its BPMN text (the ORM entity would load the whole diagram on every start).
-_DEFINITION_REF = select(_DEFINITIONS.c.id, _DEFINITIONS.c.key, _DEFINITIONS.c.version, _DEFINITIONS.c.content_hash)
-_LATEST_DEFINITION = (
-    _DEFINITION_REF.where(_DEFINITIONS.c.key == bindparam("p_key")).order_by(_DEFINITIONS.c.version.desc()).limit(1)
-)
-_DEFINITION_VERSION = _DEFINITION_REF.where(
-    _DEFINITIONS.c.key == bindparam("p_key"), _DEFINITIONS.c.version == bindparam("p_version")
-)
-
-
 @dataclass(frozen=True)
 class SubscriptionRow:
     """A message an instance waits for."""
@@ -97,6 +59,51 @@ class SubscriptionRow:
     correlation_key: str
     task_id: str
     element_id: str
+
+
+_COLUMNS = [_INSTANCES.c[f.name] for f in fields(InstanceRecord)]
+_FIXED = ("id", "version", "definition_id", "created_at")
+# Statements are built once: building and cache-keying a statement per call cost more than running it.
+_SELECT = select(*_COLUMNS).where(_INSTANCES.c.id == bindparam("p_id"))
+_SELECT_LOCKED = _SELECT.with_for_update()
+# The writes go on the driver's cursor (storage/db.py, DriverStatement): every value is given, none read back.
+_INSERT = DriverStatement(insert(_INSTANCES).inline(), [c.name for c in _COLUMNS])
+_UPDATE = DriverStatement(
+    update(_INSTANCES)
+    .where(_INSTANCES.c.id == bindparam("p_id"), _INSTANCES.c.version == bindparam("p_version"))
+    .values({c: bindparam(f"v_{c.name}") for c in _COLUMNS if c.name not in _FIXED[1:] and c.name != "id"}
+            | {_INSTANCES.c.version: bindparam("p_version") + 1})
+)
+_UPDATE_HEAD = DriverStatement(
+    update(_INSTANCES)
+    .where(_INSTANCES.c.id == bindparam("p_id"), _INSTANCES.c.version == bindparam("p_version"))
+    .values(audit_seq=bindparam("v_seq"), audit_head=bindparam("v_head"), version=bindparam("p_version") + 1)
+)
+_DELETE_SUBSCRIPTIONS = DriverStatement(
+    delete(_SUBSCRIPTIONS).where(_SUBSCRIPTIONS.c.instance_id == bindparam("p_id"))
+)
+_INSERT_SUBSCRIPTION = DriverStatement(
+    insert(_SUBSCRIPTIONS).inline(),
+    ["instance_id", "created_at", *(f.name for f in fields(SubscriptionRow))],
+)
+_SELECT_SUBSCRIPTIONS = (
+    select(_SUBSCRIPTIONS.c.message_name, _SUBSCRIPTIONS.c.correlation_key, _SUBSCRIPTIONS.c.task_id,
+           _SUBSCRIPTIONS.c.element_id)
+    .where(_SUBSCRIPTIONS.c.instance_id == bindparam("p_id")).order_by(_SUBSCRIPTIONS.c.id)
+)
+_INSERT_INCIDENT = DriverStatement(insert(_INCIDENTS).inline(), [c.name for c in _INCIDENTS.columns])
+_SELECT_INCIDENTS = (
+    select(_INCIDENTS).where(_INCIDENTS.c.instance_id == bindparam("p_id")).order_by(_INCIDENTS.c.created_at)
+)
+_INSERT_AUDIT = DriverStatement(insert(_AUDIT).inline(), [c.name for c in _AUDIT.columns if c.name != "id"])
+# A version's identity without its BPMN text (the ORM entity would load the whole diagram on every start).
+_DEFINITION_REF = select(_DEFINITIONS.c.id, _DEFINITIONS.c.key, _DEFINITIONS.c.version, _DEFINITIONS.c.content_hash)
+_LATEST_DEFINITION = (
+    _DEFINITION_REF.where(_DEFINITIONS.c.key == bindparam("p_key")).order_by(_DEFINITIONS.c.version.desc()).limit(1)
+)
+_DEFINITION_VERSION = _DEFINITION_REF.where(
+    _DEFINITIONS.c.key == bindparam("p_key"), _DEFINITIONS.c.version == bindparam("p_version")
+)
 
 
 class InstanceStore:
@@ -139,22 +146,21 @@ class InstanceStore:
     def insert(self, record: InstanceRecord) -> None:
         """Store a new instance."""
         record.version = 1
-        self._conn.execute(_INSERT, vars(record))
+        _INSERT.execute(self._conn, vars(record))
         self._inserted_clean.add(record.id)
 
     def update(self, record: InstanceRecord) -> None:
         """Save ``record`` if nobody saved it since it was read; bump its version."""
         params = {f"v_{k}": v for k, v in vars(record).items() if k not in _FIXED}
-        result = self._conn.execute(_UPDATE, {**params, "p_id": record.id, "p_version": record.version})
-        if result.rowcount != 1:
+        if _UPDATE.execute(self._conn, {**params, "p_id": record.id, "p_version": record.version}) != 1:
             raise Conflict("the instance was changed by another request; reload and retry", code="concurrent_update")
         record.version += 1
 
     def save_audit_head(self, record: InstanceRecord) -> None:
         """Save only the audit chain head (and version) of an instance whose state did not change."""
-        result = self._conn.execute(_UPDATE_HEAD, {"p_id": record.id, "p_version": record.version,
-                                                   "v_seq": record.audit_seq, "v_head": record.audit_head})
-        if result.rowcount != 1:
+        changed = _UPDATE_HEAD.execute(self._conn, {"p_id": record.id, "p_version": record.version,
+                                                    "v_seq": record.audit_seq, "v_head": record.audit_head})
+        if changed != 1:
             raise Conflict("the instance was changed by another request; reload and retry", code="concurrent_update")
         record.version += 1
 
@@ -162,11 +168,10 @@ class InstanceStore:
                               had_any: bool) -> None:
         """Make ``rows`` the instance's message subscriptions."""
         if had_any:
-            self._conn.execute(_DELETE_SUBSCRIPTIONS, {"p_id": instance_id})
+            _DELETE_SUBSCRIPTIONS.execute(self._conn, {"p_id": instance_id})
         if rows:
-            self._conn.execute(_INSERT_SUBSCRIPTION, [
-                {"instance_id": instance_id, "created_at": now, **vars(r)} for r in rows
-            ])
+            values = [{"instance_id": instance_id, "created_at": now, **vars(r)} for r in rows]
+            _INSERT_SUBSCRIPTION.execute(self._conn, values[0] if len(values) == 1 else values)
 
     def subscriptions(self, instance_id: str) -> list[SubscriptionRow]:
         """The instance's current message subscriptions."""
@@ -175,7 +180,7 @@ class InstanceStore:
     def add_incident(self, instance_id: str, element_id: str | None, code: str, message: str, now: datetime) -> None:
         """Open an incident for the instance."""
         self._inserted_clean.discard(instance_id)
-        self._conn.execute(_INSERT_INCIDENT, {
+        _INSERT_INCIDENT.execute(self._conn, {
             "id": new_id(), "instance_id": instance_id, "element_id": element_id, "code": code, "message": message,
             "status": "open", "created_at": now, "resolved_at": None, "resolved_by": None,
         })
@@ -195,5 +200,5 @@ class InstanceStore:
             "object_id": record.id, "before": to_json(before), "after": to_json(after), "reason": reason,
         }
         digest = entry_hash(record.audit_head, {k: values[k] for k in HASHED_FIELDS})
-        self._conn.execute(_INSERT_AUDIT, {**values, "prev_hash": record.audit_head, "hash": digest})
+        _INSERT_AUDIT.execute(self._conn, {**values, "prev_hash": record.audit_head, "hash": digest})
         record.audit_seq, record.audit_head = values["seq"], digest

@@ -30,6 +30,7 @@ from sqlalchemy import (
 from domain.actors import Actor
 from domain.permissions import can, sees_all_organizations
 
+from .db import DriverStatement
 from .task_models import HumanTask
 
 TASKS = cast(Table, HumanTask.__table__)
@@ -42,11 +43,12 @@ SORTS: dict[str, tuple[tuple[str, bool], ...]] = {
     "due": (("due_at", False), ("created_at", False), ("id", False)),
 }
 # Statements of the hot path are built once (see storage/instance_store.py for why).
-_INSERT = insert(TASKS)
+# The writes go on the driver's cursor (storage/db.py, DriverStatement): every value is given, none read back.
+_INSERT = DriverStatement(insert(TASKS).inline(), [c.name for c in TASKS.columns])
 _GET = select(TASKS).where(TASKS.c.id == bindparam("p_id"))
 _GET_LOCKED = _GET.with_for_update()
-_FINISH = update(TASKS).where(TASKS.c.id == bindparam("p_id")).values(
-    status=bindparam("v_status"), completed_at=bindparam("v_at"), completed_by=bindparam("v_by"))
+_FINISH = DriverStatement(update(TASKS).where(TASKS.c.id == bindparam("p_id")).values(
+    status=bindparam("v_status"), completed_at=bindparam("v_at"), completed_by=bindparam("v_by")))
 
 
 @dataclass(frozen=True)
@@ -110,12 +112,13 @@ class TaskStore:
     def add(self, rows: Sequence[dict[str, Any]]) -> None:
         """Insert queue rows."""
         if rows:
-            self._conn.execute(_INSERT, rows[0] if len(rows) == 1 else list(rows))  # one row: no executemany
+            _INSERT.execute(self._conn, rows[0] if len(rows) == 1 else rows)  # one row: no executemany
 
     def finish(self, task_ids: Sequence[str], status: str, at: datetime, by: str | None) -> None:
         """Mark tasks completed or cancelled."""
         if task_ids:
-            self._conn.execute(_FINISH, [{"p_id": i, "v_status": status, "v_at": at, "v_by": by} for i in task_ids])
+            values = [{"p_id": i, "v_status": status, "v_at": at, "v_by": by} for i in task_ids]
+            _FINISH.execute(self._conn, values[0] if len(values) == 1 else values)
 
     def get(self, task_id: str, actor: Actor | None = None, *, lock: bool = False) -> Any:
         """One task row, if it exists and (given an actor) the actor may see it."""
