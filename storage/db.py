@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Delete, Dialect, Engine, Insert, Update, create_engine, event
+from sqlalchemy import Connection, Delete, Dialect, Engine, Insert, Select, Update, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -84,23 +84,25 @@ class _Rendered:
 
 
 class DriverStatement:
-    """A write statement of the hot path: SQLAlchemy Core, sent on the driver's cursor.
+    """A statement of the hot path: SQLAlchemy Core, sent on the driver's cursor.
 
     The statement is built with Core from the tables' metadata and compiled by SQLAlchemy, once per dialect; its
-    parameters go through the column types' own bind processors; it runs on the unit of work's ``Connection``,
-    inside the transaction SQLAlchemy began (``BEGIN IMMEDIATE`` on SQLite); a driver error is raised as
-    SQLAlchemy's exception (``IntegrityError`` …), with its parameters hidden. What it skips is SQLAlchemy's
-    per-call execution context — events, a result object, default generation — which cost about 60–90 µs per
-    statement against 5–10 µs on the cursor (bench/README.md). So only writes whose every value the caller gives
-    use it; a statement whose rows must be read back, or that needs a column default, goes through
-    ``Connection.execute``. When a listener watches the engine's cursor executions (a statement counter, a tracer),
-    the statement goes through ``Connection.execute`` too, so they see every statement.
+    parameters go through the column types' own bind processors, and a query's values through their result
+    processors; it runs on the unit of work's ``Connection``, inside the transaction SQLAlchemy began (``BEGIN
+    IMMEDIATE`` on SQLite); a driver error is raised as SQLAlchemy's exception (``IntegrityError`` …), with its
+    parameters hidden. What it skips is SQLAlchemy's per-call execution context — events, a result object,
+    default generation — which cost about 60–90 µs per statement against 5–10 µs on the cursor (bench/README.md).
+    So it serves statements whose every value the caller gives and queries read as plain tuples; anything else
+    goes through ``Connection.execute``. When a listener watches the engine's cursor executions (a statement
+    counter, a tracer), the statement goes through ``Connection.execute`` too, so they see every statement.
     """
 
-    def __init__(self, statement: Insert | Update | Delete, columns: Sequence[str] | None = None) -> None:
+    def __init__(self, statement: Insert | Update | Delete | Select[Any], columns: Sequence[str] | None = None
+                 ) -> None:
         self.statement = statement
         self._columns = list(columns) if columns is not None else None
         self._rendered: dict[tuple[type[Dialect], str], _Rendered] = {}
+        self._results: dict[tuple[type[Dialect], str], tuple[Callable[[Any], Any] | None, ...]] = {}
 
     def _render(self, dialect: Dialect) -> _Rendered:
         key = (type(dialect), dialect.paramstyle)
@@ -117,12 +119,45 @@ class DriverStatement:
             )
         return rendered
 
+    def _result_processors(self, dialect: Dialect) -> tuple[Callable[[Any], Any] | None, ...]:
+        key = (type(dialect), dialect.paramstyle)
+        found = self._results.get(key)
+        if found is None:
+            assert isinstance(self.statement, Select)
+            found = self._results[key] = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None)
+                                               for c in self.statement.selected_columns)
+        return found
+
+    def _watched(self, connection: Connection) -> bool:
+        dispatch = connection.dispatch
+        return bool(dispatch.before_cursor_execute or dispatch.after_cursor_execute)
+
     def execute(self, connection: Connection, params: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> int:
         """Run the statement with one set of parameters, or once for each of several; the rows it changed."""
-        dispatch = connection.dispatch
-        if dispatch.before_cursor_execute or dispatch.after_cursor_execute:
+        if self._watched(connection):
             result = connection.execute(self.statement, params if isinstance(params, Mapping) else list(params))
             return int(result.rowcount)
+        cursor = self._send(connection, params)
+        try:
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
+
+    def first(self, connection: Connection, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        """The first row of a query, as a tuple of its values (None when there is none)."""
+        if self._watched(connection):
+            return connection.execute(self.statement, params).first()
+        cursor = self._send(connection, params)
+        try:
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        if row is None:
+            return None
+        processors = self._result_processors(connection.dialect)
+        return tuple(p(v) if p is not None else v for p, v in zip(processors, row, strict=True))
+
+    def _send(self, connection: Connection, params: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> Any:
         dialect = connection.dialect
         rendered = self._render(dialect)
         if not connection.in_transaction():
@@ -136,11 +171,10 @@ class DriverStatement:
                 cursor.executemany(rendered.sql, arguments)
             else:
                 cursor.execute(rendered.sql, arguments)
-            return int(cursor.rowcount)
+            return cursor
         except dialect.loaded_dbapi.Error as err:
+            cursor.close()
             if dialect.is_disconnect(err, connection.connection.dbapi_connection, cursor):
                 connection.invalidate(err)
             raise DBAPIError.instance(rendered.sql, arguments, err, dialect.loaded_dbapi.Error,
                                       hide_parameters=True, dialect=dialect, ismulti=many) from err
-        finally:
-            cursor.close()

@@ -64,9 +64,11 @@ class SubscriptionRow:
 _COLUMNS = [_INSTANCES.c[f.name] for f in fields(InstanceRecord)]
 _FIXED = ("id", "version", "definition_id", "created_at")
 # Statements are built once: building and cache-keying a statement per call cost more than running it.
-_SELECT = select(*_COLUMNS).where(_INSTANCES.c.id == bindparam("p_id"))
-_SELECT_LOCKED = _SELECT.with_for_update()
-# The writes go on the driver's cursor (storage/db.py, DriverStatement): every value is given, none read back.
+# The hot statements go on the driver's cursor (storage/db.py, DriverStatement): writes whose every value is
+# given, and queries read as plain tuples.
+_SELECT_ROW = select(*_COLUMNS).where(_INSTANCES.c.id == bindparam("p_id"))
+_SELECT = DriverStatement(_SELECT_ROW)
+_SELECT_LOCKED = DriverStatement(_SELECT_ROW.with_for_update())
 _INSERT = DriverStatement(insert(_INSTANCES).inline(), [c.name for c in _COLUMNS])
 _UPDATE = DriverStatement(
     update(_INSTANCES)
@@ -98,12 +100,12 @@ _SELECT_INCIDENTS = (
 _INSERT_AUDIT = DriverStatement(insert(_AUDIT).inline(), [c.name for c in _AUDIT.columns if c.name != "id"])
 # A version's identity without its BPMN text (the ORM entity would load the whole diagram on every start).
 _DEFINITION_REF = select(_DEFINITIONS.c.id, _DEFINITIONS.c.key, _DEFINITIONS.c.version, _DEFINITIONS.c.content_hash)
-_LATEST_DEFINITION = (
+_LATEST_DEFINITION = DriverStatement(
     _DEFINITION_REF.where(_DEFINITIONS.c.key == bindparam("p_key")).order_by(_DEFINITIONS.c.version.desc()).limit(1)
 )
-_DEFINITION_VERSION = _DEFINITION_REF.where(
+_DEFINITION_VERSION = DriverStatement(_DEFINITION_REF.where(
     _DEFINITIONS.c.key == bindparam("p_key"), _DEFINITIONS.c.version == bindparam("p_version")
-)
+))
 
 
 class InstanceStore:
@@ -116,15 +118,15 @@ class InstanceStore:
 
     def load(self, instance_id: str, *, lock: bool = False) -> InstanceRecord | None:
         """The instance, optionally locked for update (PostgreSQL; SQLite's writer lock is already held)."""
-        row = self._conn.execute(_SELECT_LOCKED if lock else _SELECT, {"p_id": instance_id}).first()
+        row = (_SELECT_LOCKED if lock else _SELECT).first(self._conn, {"p_id": instance_id})
         return InstanceRecord(*row) if row is not None else None
 
     def definition_ref(self, key: str, version: int | None = None) -> tuple[str, str, int, str] | None:
         """(id, key, version, content hash) of the latest deployed version of ``key``, or of ``version``."""
         if version is None:
-            row = self._conn.execute(_LATEST_DEFINITION, {"p_key": key}).first()
+            row = _LATEST_DEFINITION.first(self._conn, {"p_key": key})
         else:
-            row = self._conn.execute(_DEFINITION_VERSION, {"p_key": key, "p_version": version}).first()
+            row = _DEFINITION_VERSION.first(self._conn, {"p_key": key, "p_version": version})
         return (row[0], row[1], row[2], row[3]) if row is not None else None
 
     def visible(self, instance_id: str, actor: Actor) -> bool:

@@ -121,3 +121,19 @@ def test_a_listener_on_cursor_executions_sees_every_write(services: Services) ->
         event.remove(services.db, "before_cursor_execute", record)
     assert seen == ["INSERT", "UPDATE"]
     assert len(_rows(services, INSTANCES, INSTANCES.c.id, ["watched"])) == 1
+
+
+def test_a_row_read_on_the_cursor_equals_the_row_sqlalchemy_reads(services: Services) -> None:
+    _definition(services)
+    query = select(INSTANCES).where(INSTANCES.c.id == bindparam("p_id"))
+    with services.uow() as uow:
+        INSERT_INSTANCE.execute(uow.connection, _instance("read-back"))
+        uow.commit()
+    with services.uow(read_only=True) as uow:
+        driver = DriverStatement(query).first(uow.connection, {"p_id": "read-back"})
+        core = uow.connection.execute(query, {"p_id": "read-back"}).first()
+        missing = DriverStatement(query).first(uow.connection, {"p_id": "no-such-row"})
+    assert core is not None and driver == tuple(core) and missing is None
+    values = dict(zip(INSTANCES.c.keys(), driver, strict=True))
+    assert values["next_timer_at"] == T0 + timedelta(days=3) and values["next_timer_at"].tzinfo is not None
+    assert isinstance(values["state"], bytes) and values["state"] == b"\x00\x01\xffstate"
