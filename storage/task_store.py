@@ -6,6 +6,7 @@ built from the same facts, in the shape the partial indexes need.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -43,10 +44,14 @@ SORTS: dict[str, tuple[tuple[str, bool], ...]] = {
     "due": (("due_at", False), ("created_at", False), ("id", False)),
 }
 # Statements of the hot path are built once (see storage/instance_store.py for why).
-# The writes go on the driver's cursor (storage/db.py, DriverStatement): every value is given, none read back.
+# The hot statements go on the driver's cursor (storage/db.py, DriverStatement): writes whose every value is
+# given, and queries read as plain tuples.
 _INSERT = DriverStatement(insert(TASKS).inline(), [c.name for c in TASKS.columns])
-_GET = select(TASKS).where(TASKS.c.id == bindparam("p_id"))
-_GET_LOCKED = _GET.with_for_update()
+_GET_ROW = select(TASKS).where(TASKS.c.id == bindparam("p_id"))
+_GET = DriverStatement(_GET_ROW)
+_GET_LOCKED = DriverStatement(_GET_ROW.with_for_update())
+# A queue row read on the cursor, its values by column name (as a Row of SQLAlchemy's gives them).
+TaskRow = namedtuple("TaskRow", [c.name for c in TASKS.columns])  # type: ignore[misc]
 _FINISH = DriverStatement(update(TASKS).where(TASKS.c.id == bindparam("p_id")).values(
     status=bindparam("v_status"), completed_at=bindparam("v_at"), completed_by=bindparam("v_by")))
 
@@ -122,10 +127,11 @@ class TaskStore:
 
     def get(self, task_id: str, actor: Actor | None = None, *, lock: bool = False) -> Any:
         """One task row, if it exists and (given an actor) the actor may see it."""
-        row = self._conn.execute(_GET_LOCKED if lock else _GET, {"p_id": task_id}).first()
-        if row is None or (actor is not None and not can(actor, "task.see", row)):
+        found = (_GET_LOCKED if lock else _GET).first(self._conn, {"p_id": task_id})
+        if found is None:
             return None
-        return row
+        row = TaskRow(*found)
+        return row if actor is None or can(actor, "task.see", row) else None
 
     def set_claim(self, task_id: str, *, expect: str, status: str, assignee: str | None, at: datetime | None) -> bool:
         """Move a task between open and claimed if it is still in ``expect``; False when someone was first."""

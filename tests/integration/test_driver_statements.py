@@ -137,3 +137,21 @@ def test_a_row_read_on_the_cursor_equals_the_row_sqlalchemy_reads(services: Serv
     values = dict(zip(INSTANCES.c.keys(), driver, strict=True))
     assert values["next_timer_at"] == T0 + timedelta(days=3) and values["next_timer_at"].tzinfo is not None
     assert isinstance(values["state"], bytes) and values["state"] == b"\x00\x01\xffstate"
+
+
+def test_a_queue_row_read_on_the_cursor_has_the_values_sqlalchemy_reads(services: Services) -> None:
+    from storage.task_store import TASKS
+
+    _definition(services)
+    row = {"id": "task-1", "instance_id": "with-task", "process_key": "k", "business_key": None, "name": "填写",
+           "bpmn_id": "submit", "lane_role": "hospital_officer", "org_scope": "org", "candidate_user_id": None,
+           "assignee_id": None, "status": "open", "priority": 50, "form": "f.json", "created_at": T0,
+           "due_at": T0 + timedelta(days=5), "claimed_at": None, "completed_at": None, "completed_by": None}
+    with services.uow() as uow:
+        INSERT_INSTANCE.execute(uow.connection, _instance("with-task"))
+        uow.tasks.add([row])
+        uow.commit()
+    with services.uow(read_only=True) as uow:
+        found = uow.tasks.get("task-1")
+        core = uow.connection.execute(select(TASKS).where(TASKS.c.id == "task-1")).one()
+    assert tuple(found) == tuple(core) and found.due_at == T0 + timedelta(days=5) and found.status == "open"
