@@ -173,8 +173,9 @@ class DriverStatement:
                 cursor.execute(rendered.sql, arguments)
             return cursor
         except dialect.loaded_dbapi.Error as err:
+            lost = dialect.is_disconnect(err, connection.connection.dbapi_connection, cursor)
             cursor.close()
-            if dialect.is_disconnect(err, connection.connection.dbapi_connection, cursor):
+            if lost:  # as SQLAlchemy does: the pool drops the connection instead of handing it out again
                 connection.invalidate(err)
-            raise DBAPIError.instance(rendered.sql, arguments, err, dialect.loaded_dbapi.Error,
-                                      hide_parameters=True, dialect=dialect, ismulti=many) from err
+            raise DBAPIError.instance(rendered.sql, arguments, err, dialect.loaded_dbapi.Error, hide_parameters=True,
+                                      connection_invalidated=lost, dialect=dialect, ismulti=many) from err
