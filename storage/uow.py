@@ -161,9 +161,10 @@ class UnitOfWork:
         """Commit the transaction; a concurrent change becomes a Conflict, a lost database Unavailable."""
         try:
             if self._session is not None:
-                self._session.commit()  # flushes, then commits the connection's transaction
-            elif self._connection is not None:
-                self._connection.commit()
+                self._session.commit()  # flushes, then commits the transaction it joined or began
+            connection = self._connection
+            if connection is not None and connection.in_transaction():
+                connection.commit()  # Core writes the session never saw (none, or made after its last commit)
         except StaleDataError:
             raise Conflict("the object was changed by another request; reload and retry",
                            code="concurrent_update") from None

@@ -97,3 +97,16 @@ def _open() -> Any:
     from storage.task_store import TaskFilter
 
     return TaskFilter(status=("open",))
+
+
+def test_a_core_write_after_the_sessions_commit_is_committed_by_the_next_commit(services: Services) -> None:
+    _deployed(services)
+    with services.uow() as uow:
+        uow.identity.add(_org("H52010200004"))  # ORM: the session controls the transaction
+        uow.commit()
+        (task,) = uow.tasks.query(SYSTEM, _open(), "priority", 10, 0)[0]
+        uow.tasks.finish([task.id], "cancelled", T0, None)  # Core, in a new transaction
+        uow.commit()
+    with services.uow(read_only=True) as uow:
+        assert uow.identity.org_by_code("H52010200004") is not None
+        assert uow.tasks.get(task.id).status == "cancelled"
