@@ -16,7 +16,7 @@ def entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
         # The database keeps the instant, not the offset it was written with: hash the instant, in UTC.
         return value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
 
-    body = json.dumps({k: norm(v) for k, v in sorted(fields.items())}, ensure_ascii=False, separators=(",", ":"))
+    body = _CANONICAL.encode({k: norm(v) for k, v in sorted(fields.items())})
     return hashlib.sha256((prev_hash + body).encode()).hexdigest()
 
 
@@ -24,7 +24,12 @@ def to_json(value: Any) -> str | None:
     """The canonical JSON text stored in an entry's before/after columns."""
     if value is None:
         return None
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return _STORED.encode(value)
+
+
+# Built once: json.dumps with options builds an encoder on every call (an audit entry is written on every step).
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_STORED = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
 
 
 HASHED_FIELDS = (

@@ -2,7 +2,7 @@
 save it, its read models.
 
 Loading, completing and saving an instance happens on nearly every request; the ORM's unit-of-work bookkeeping
-cost more than the engine itself (bench/engine.py), so this module speaks Core on the session's connection.
+cost more than the engine itself (bench/engine.py), so this module speaks Core on the unit of work's connection.
 Concurrency: the save is ``UPDATE … WHERE version = :read_version``; no row updated means another transaction
 saved first, and the caller gets a Conflict. The audit chain head lives on the same row (DESIGN.md).
 """
@@ -15,12 +15,12 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
-from sqlalchemy.orm import Session
 
 from domain.actors import Actor
 from domain.errors import Conflict
 
 from .audit import HASHED_FIELDS, entry_hash, to_json
+from .db import DriverStatement
 from .models import AuditEntry, Incident, MessageSubscription, ProcessDefinition, ProcessInstance, new_id
 from .task_store import instance_visible_to
 
@@ -51,45 +51,6 @@ class InstanceRecord:
     audit_head: str
 
 
-_COLUMNS = [_INSTANCES.c[f.name] for f in fields(InstanceRecord)]
-_FIXED = ("id", "version", "definition_id", "created_at")
-# Statements are built once: building and cache-keying a statement per call cost more than running it.
-_SELECT = select(*_COLUMNS).where(_INSTANCES.c.id == bindparam("p_id"))
-_SELECT_LOCKED = _SELECT.with_for_update()
-_INSERT = insert(_INSTANCES)
-_UPDATE = (
-    update(_INSTANCES)
-    .where(_INSTANCES.c.id == bindparam("p_id"), _INSTANCES.c.version == bindparam("p_version"))
-    .values({c: bindparam(f"v_{c.name}") for c in _COLUMNS if c.name not in _FIXED[1:] and c.name != "id"}
-            | {_INSTANCES.c.version: bindparam("p_version") + 1})
-)
-_UPDATE_HEAD = (
-    update(_INSTANCES)
-    .where(_INSTANCES.c.id == bindparam("p_id"), _INSTANCES.c.version == bindparam("p_version"))
-    .values(audit_seq=bindparam("v_seq"), audit_head=bindparam("v_head"), version=bindparam("p_version") + 1)
-)
-_DELETE_SUBSCRIPTIONS = delete(_SUBSCRIPTIONS).where(_SUBSCRIPTIONS.c.instance_id == bindparam("p_id"))
-_INSERT_SUBSCRIPTION = insert(_SUBSCRIPTIONS)
-_SELECT_SUBSCRIPTIONS = (
-    select(_SUBSCRIPTIONS.c.message_name, _SUBSCRIPTIONS.c.correlation_key, _SUBSCRIPTIONS.c.task_id,
-           _SUBSCRIPTIONS.c.element_id)
-    .where(_SUBSCRIPTIONS.c.instance_id == bindparam("p_id")).order_by(_SUBSCRIPTIONS.c.id)
-)
-_INSERT_INCIDENT = insert(_INCIDENTS)
-_SELECT_INCIDENTS = (
-    select(_INCIDENTS).where(_INCIDENTS.c.instance_id == bindparam("p_id")).order_by(_INCIDENTS.c.created_at)
-)
-_INSERT_AUDIT = insert(_AUDIT)
-# A version's identity without its BPMN text (the ORM entity would load the whole diagram on every start).
-_DEFINITION_REF = select(_DEFINITIONS.c.id, _DEFINITIONS.c.key, _DEFINITIONS.c.version, _DEFINITIONS.c.content_hash)
-_LATEST_DEFINITION = (
-    _DEFINITION_REF.where(_DEFINITIONS.c.key == bindparam("p_key")).order_by(_DEFINITIONS.c.version.desc()).limit(1)
-)
-_DEFINITION_VERSION = _DEFINITION_REF.where(
-    _DEFINITIONS.c.key == bindparam("p_key"), _DEFINITIONS.c.version == bindparam("p_version")
-)
-
-
 @dataclass(frozen=True)
 class SubscriptionRow:
     """A message an instance waits for."""
@@ -100,33 +61,72 @@ class SubscriptionRow:
     element_id: str
 
 
+_COLUMNS = [_INSTANCES.c[f.name] for f in fields(InstanceRecord)]
+_FIXED = ("id", "version", "definition_id", "created_at")
+# Statements are built once: building and cache-keying a statement per call cost more than running it.
+# The hot statements go on the driver's cursor (storage/db.py, DriverStatement): writes whose every value is
+# given, and queries read as plain tuples.
+_SELECT_ROW = select(*_COLUMNS).where(_INSTANCES.c.id == bindparam("p_id"))
+_SELECT = DriverStatement(_SELECT_ROW)
+_SELECT_LOCKED = DriverStatement(_SELECT_ROW.with_for_update())
+_INSERT = DriverStatement(insert(_INSTANCES).inline(), [c.name for c in _COLUMNS])
+_UPDATE = DriverStatement(
+    update(_INSTANCES)
+    .where(_INSTANCES.c.id == bindparam("p_id"), _INSTANCES.c.version == bindparam("p_version"))
+    .values({c: bindparam(f"v_{c.name}") for c in _COLUMNS if c.name not in _FIXED[1:] and c.name != "id"}
+            | {_INSTANCES.c.version: bindparam("p_version") + 1})
+)
+_UPDATE_HEAD = DriverStatement(
+    update(_INSTANCES)
+    .where(_INSTANCES.c.id == bindparam("p_id"), _INSTANCES.c.version == bindparam("p_version"))
+    .values(audit_seq=bindparam("v_seq"), audit_head=bindparam("v_head"), version=bindparam("p_version") + 1)
+)
+_DELETE_SUBSCRIPTIONS = DriverStatement(
+    delete(_SUBSCRIPTIONS).where(_SUBSCRIPTIONS.c.instance_id == bindparam("p_id"))
+)
+_INSERT_SUBSCRIPTION = DriverStatement(
+    insert(_SUBSCRIPTIONS).inline(),
+    ["instance_id", "created_at", *(f.name for f in fields(SubscriptionRow))],
+)
+_SELECT_SUBSCRIPTIONS = (
+    select(_SUBSCRIPTIONS.c.message_name, _SUBSCRIPTIONS.c.correlation_key, _SUBSCRIPTIONS.c.task_id,
+           _SUBSCRIPTIONS.c.element_id)
+    .where(_SUBSCRIPTIONS.c.instance_id == bindparam("p_id")).order_by(_SUBSCRIPTIONS.c.id)
+)
+_INSERT_INCIDENT = DriverStatement(insert(_INCIDENTS).inline(), [c.name for c in _INCIDENTS.columns])
+_SELECT_INCIDENTS = (
+    select(_INCIDENTS).where(_INCIDENTS.c.instance_id == bindparam("p_id")).order_by(_INCIDENTS.c.created_at)
+)
+_INSERT_AUDIT = DriverStatement(insert(_AUDIT).inline(), [c.name for c in _AUDIT.columns if c.name != "id"])
+# A version's identity without its BPMN text (the ORM entity would load the whole diagram on every start).
+_DEFINITION_REF = select(_DEFINITIONS.c.id, _DEFINITIONS.c.key, _DEFINITIONS.c.version, _DEFINITIONS.c.content_hash)
+_LATEST_DEFINITION = DriverStatement(
+    _DEFINITION_REF.where(_DEFINITIONS.c.key == bindparam("p_key")).order_by(_DEFINITIONS.c.version.desc()).limit(1)
+)
+_DEFINITION_VERSION = DriverStatement(_DEFINITION_REF.where(
+    _DEFINITIONS.c.key == bindparam("p_key"), _DEFINITIONS.c.version == bindparam("p_version")
+))
+
+
 class InstanceStore:
     """Core queries of instances and of what is written with them, in the unit of work's transaction."""
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
-        self._connection: Connection | None = None
+    def __init__(self, connection: Connection) -> None:
+        self._conn = connection
         # Instances inserted by this unit of work without an incident: they have none (their id is new).
         self._inserted_clean: set[str] = set()
 
-    @property
-    def _conn(self) -> Connection:
-        # The session's connection for this transaction, looked up once (the lookup is not free).
-        if self._connection is None:
-            self._connection = self._session.connection()
-        return self._connection
-
     def load(self, instance_id: str, *, lock: bool = False) -> InstanceRecord | None:
         """The instance, optionally locked for update (PostgreSQL; SQLite's writer lock is already held)."""
-        row = self._conn.execute(_SELECT_LOCKED if lock else _SELECT, {"p_id": instance_id}).first()
+        row = (_SELECT_LOCKED if lock else _SELECT).first(self._conn, {"p_id": instance_id})
         return InstanceRecord(*row) if row is not None else None
 
     def definition_ref(self, key: str, version: int | None = None) -> tuple[str, str, int, str] | None:
         """(id, key, version, content hash) of the latest deployed version of ``key``, or of ``version``."""
         if version is None:
-            row = self._conn.execute(_LATEST_DEFINITION, {"p_key": key}).first()
+            row = _LATEST_DEFINITION.first(self._conn, {"p_key": key})
         else:
-            row = self._conn.execute(_DEFINITION_VERSION, {"p_key": key, "p_version": version}).first()
+            row = _DEFINITION_VERSION.first(self._conn, {"p_key": key, "p_version": version})
         return (row[0], row[1], row[2], row[3]) if row is not None else None
 
     def visible(self, instance_id: str, actor: Actor) -> bool:
@@ -148,22 +148,21 @@ class InstanceStore:
     def insert(self, record: InstanceRecord) -> None:
         """Store a new instance."""
         record.version = 1
-        self._conn.execute(_INSERT, vars(record))
+        _INSERT.execute(self._conn, vars(record))
         self._inserted_clean.add(record.id)
 
     def update(self, record: InstanceRecord) -> None:
         """Save ``record`` if nobody saved it since it was read; bump its version."""
         params = {f"v_{k}": v for k, v in vars(record).items() if k not in _FIXED}
-        result = self._conn.execute(_UPDATE, {**params, "p_id": record.id, "p_version": record.version})
-        if result.rowcount != 1:
+        if _UPDATE.execute(self._conn, {**params, "p_id": record.id, "p_version": record.version}) != 1:
             raise Conflict("the instance was changed by another request; reload and retry", code="concurrent_update")
         record.version += 1
 
     def save_audit_head(self, record: InstanceRecord) -> None:
         """Save only the audit chain head (and version) of an instance whose state did not change."""
-        result = self._conn.execute(_UPDATE_HEAD, {"p_id": record.id, "p_version": record.version,
-                                                   "v_seq": record.audit_seq, "v_head": record.audit_head})
-        if result.rowcount != 1:
+        changed = _UPDATE_HEAD.execute(self._conn, {"p_id": record.id, "p_version": record.version,
+                                                    "v_seq": record.audit_seq, "v_head": record.audit_head})
+        if changed != 1:
             raise Conflict("the instance was changed by another request; reload and retry", code="concurrent_update")
         record.version += 1
 
@@ -171,11 +170,10 @@ class InstanceStore:
                               had_any: bool) -> None:
         """Make ``rows`` the instance's message subscriptions."""
         if had_any:
-            self._conn.execute(_DELETE_SUBSCRIPTIONS, {"p_id": instance_id})
+            _DELETE_SUBSCRIPTIONS.execute(self._conn, {"p_id": instance_id})
         if rows:
-            self._conn.execute(_INSERT_SUBSCRIPTION, [
-                {"instance_id": instance_id, "created_at": now, **vars(r)} for r in rows
-            ])
+            values = [{"instance_id": instance_id, "created_at": now, **vars(r)} for r in rows]
+            _INSERT_SUBSCRIPTION.execute(self._conn, values[0] if len(values) == 1 else values)
 
     def subscriptions(self, instance_id: str) -> list[SubscriptionRow]:
         """The instance's current message subscriptions."""
@@ -184,7 +182,7 @@ class InstanceStore:
     def add_incident(self, instance_id: str, element_id: str | None, code: str, message: str, now: datetime) -> None:
         """Open an incident for the instance."""
         self._inserted_clean.discard(instance_id)
-        self._conn.execute(_INSERT_INCIDENT, {
+        _INSERT_INCIDENT.execute(self._conn, {
             "id": new_id(), "instance_id": instance_id, "element_id": element_id, "code": code, "message": message,
             "status": "open", "created_at": now, "resolved_at": None, "resolved_by": None,
         })
@@ -204,5 +202,5 @@ class InstanceStore:
             "object_id": record.id, "before": to_json(before), "after": to_json(after), "reason": reason,
         }
         digest = entry_hash(record.audit_head, {k: values[k] for k in HASHED_FIELDS})
-        self._conn.execute(_INSERT_AUDIT, {**values, "prev_hash": record.audit_head, "hash": digest})
+        _INSERT_AUDIT.execute(self._conn, {**values, "prev_hash": record.audit_head, "hash": digest})
         record.audit_seq, record.audit_head = values["seq"], digest

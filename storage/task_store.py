@@ -6,6 +6,7 @@ built from the same facts, in the shape the partial indexes need.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,11 +27,11 @@ from sqlalchemy import (
     true,
     update,
 )
-from sqlalchemy.orm import Session
 
 from domain.actors import Actor
 from domain.permissions import can, sees_all_organizations
 
+from .db import DriverStatement
 from .task_models import HumanTask
 
 TASKS = cast(Table, HumanTask.__table__)
@@ -43,11 +44,16 @@ SORTS: dict[str, tuple[tuple[str, bool], ...]] = {
     "due": (("due_at", False), ("created_at", False), ("id", False)),
 }
 # Statements of the hot path are built once (see storage/instance_store.py for why).
-_INSERT = insert(TASKS)
-_GET = select(TASKS).where(TASKS.c.id == bindparam("p_id"))
-_GET_LOCKED = _GET.with_for_update()
-_FINISH = update(TASKS).where(TASKS.c.id == bindparam("p_id")).values(
-    status=bindparam("v_status"), completed_at=bindparam("v_at"), completed_by=bindparam("v_by"))
+# The hot statements go on the driver's cursor (storage/db.py, DriverStatement): writes whose every value is
+# given, and queries read as plain tuples.
+_INSERT = DriverStatement(insert(TASKS).inline(), [c.name for c in TASKS.columns])
+_GET_ROW = select(TASKS).where(TASKS.c.id == bindparam("p_id"))
+_GET = DriverStatement(_GET_ROW)
+_GET_LOCKED = DriverStatement(_GET_ROW.with_for_update())
+# A queue row read on the cursor, its values by column name (as a Row of SQLAlchemy's gives them).
+TaskRow = namedtuple("TaskRow", [c.name for c in TASKS.columns])  # type: ignore[misc]
+_FINISH = DriverStatement(update(TASKS).where(TASKS.c.id == bindparam("p_id")).values(
+    status=bindparam("v_status"), completed_at=bindparam("v_at"), completed_by=bindparam("v_by")))
 
 
 @dataclass(frozen=True)
@@ -105,32 +111,27 @@ def instance_visible_to(actor: Actor, instance_id: ColumnElement[Any], owner_org
 class TaskStore:
     """Queue rows of one unit of work."""
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
-        self._connection: Connection | None = None
-
-    @property
-    def _conn(self) -> Connection:
-        if self._connection is None:
-            self._connection = self._session.connection()
-        return self._connection
+    def __init__(self, connection: Connection) -> None:
+        self._conn = connection
 
     def add(self, rows: Sequence[dict[str, Any]]) -> None:
         """Insert queue rows."""
         if rows:
-            self._conn.execute(_INSERT, rows[0] if len(rows) == 1 else list(rows))  # one row: no executemany
+            _INSERT.execute(self._conn, rows[0] if len(rows) == 1 else rows)  # one row: no executemany
 
     def finish(self, task_ids: Sequence[str], status: str, at: datetime, by: str | None) -> None:
         """Mark tasks completed or cancelled."""
         if task_ids:
-            self._conn.execute(_FINISH, [{"p_id": i, "v_status": status, "v_at": at, "v_by": by} for i in task_ids])
+            values = [{"p_id": i, "v_status": status, "v_at": at, "v_by": by} for i in task_ids]
+            _FINISH.execute(self._conn, values[0] if len(values) == 1 else values)
 
     def get(self, task_id: str, actor: Actor | None = None, *, lock: bool = False) -> Any:
         """One task row, if it exists and (given an actor) the actor may see it."""
-        row = self._conn.execute(_GET_LOCKED if lock else _GET, {"p_id": task_id}).first()
-        if row is None or (actor is not None and not can(actor, "task.see", row)):
+        found = (_GET_LOCKED if lock else _GET).first(self._conn, {"p_id": task_id})
+        if found is None:
             return None
-        return row
+        row = TaskRow(*found)
+        return row if actor is None or can(actor, "task.see", row) else None
 
     def set_claim(self, task_id: str, *, expect: str, status: str, assignee: str | None, at: datetime | None) -> bool:
         """Move a task between open and claimed if it is still in ``expect``; False when someone was first."""

@@ -1,5 +1,12 @@
 """The unit of work: one transaction per use case, rolled back unless the use case commits.
 
+The transaction lives on one SQLAlchemy ``Connection``, checked out and begun on first use. The Core repositories
+of the hot path (``uow.store``, ``uow.tasks``) speak on that connection; the ORM ``Session`` (``uow.session``) is
+built only when something asks for it — an ORM repository, a process slice's ``uow.repository(Factory)`` — and
+then joins the same transaction, so Core and ORM writes commit or roll back together. A use case that touches
+only the Core repositories never pays for a session (an empty writing unit of work costs about a third;
+bench/README.md).
+
 Every repository hangs on the unit of work, built on first use and kept for its transaction: ``uow.tasks``,
 ``uow.catalogs``. A process slice's own repository comes the same way without an edit here:
 ``uow.repository(Applications)`` builds ``Applications(uow.session)`` once per unit of work.
@@ -12,6 +19,7 @@ from functools import cached_property
 from types import TracebackType
 from typing import Any, TypeVar
 
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -29,29 +37,52 @@ R = TypeVar("R")
 
 
 class UnitOfWork:
-    """Opens a session; builds its repositories lazily; commits only when told to."""
+    """Holds one transaction; builds its connection, session and repositories lazily; commits only when told to."""
 
     def __init__(self, session_factory: sessionmaker[Session], read_only: bool = False) -> None:
         self._factory = session_factory
         self._read_only = read_only
-        self._committed = False
+        self._connection: Connection | None = None
+        self._session: Session | None = None
         self._repositories: dict[Callable[[Session], Any], Any] = {}
-        self.session: Session
 
     def __enter__(self) -> UnitOfWork:
-        self.session = self._factory()
-        if self._read_only:  # SQLite: a plain BEGIN, so readers do not queue for the writer lock
-            self.session.connection(execution_options={"yibao_read_only": True})
         return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        session, connection = self._session, self._connection
         try:
-            if not self._committed:
-                self.session.rollback()
+            if session is not None:
+                session.close()  # rolls back what was not committed (it controls the transaction fully)
         finally:
-            self.session.close()
+            if connection is not None:
+                connection.close()  # rolls back an open transaction and returns the connection to the pool
+
+    # --- the transaction's connection and session, each on first use ------------------------------------
+    @property
+    def connection(self) -> Connection:
+        """The connection of this unit of work; its transaction begins with its first statement (the engine's
+        "begin" hook sends BEGIN IMMEDIATE on SQLite, or BEGIN for a read-only unit of work: storage/db.py)."""
+        connection = self._connection
+        if connection is None:
+            bind = self._factory.kw["bind"]
+            assert isinstance(bind, Engine)
+            connection = self._connection = bind.connect()
+            if self._read_only:  # SQLite: a plain BEGIN, so readers do not queue for the writer lock
+                connection.execution_options(yibao_read_only=True)
+        return connection
+
+    @property
+    def session(self) -> Session:
+        """The ORM session, in this unit of work's transaction (built on first use)."""
+        session = self._session
+        if session is None:
+            # "control_fully": the session's commit and rollback are the transaction's, whoever began it.
+            session = self._session = self._factory(bind=self.connection, join_transaction_mode="control_fully")
+            session.connection()  # joins (or begins) the transaction now, so closing the session ends it
+        return session
 
     # --- repositories, each built on first use ---------------------------------------------------------
     def repository(self, factory: Callable[[Session], R]) -> R:
@@ -64,12 +95,12 @@ class UnitOfWork:
     @cached_property
     def store(self) -> InstanceStore:
         """Instance rows, their subscriptions, incidents and audit chain (Core, the hot path)."""
-        return InstanceStore(self.session)
+        return InstanceStore(self.connection)
 
     @cached_property
     def tasks(self) -> TaskStore:
         """The task queue read model (Core, the hot path)."""
-        return TaskStore(self.session)
+        return TaskStore(self.connection)
 
     @cached_property
     def definitions(self) -> Definitions:
@@ -116,8 +147,10 @@ class UnitOfWork:
     # --- the transaction -------------------------------------------------------------------------------
     def flush(self) -> None:
         """Send pending changes now, so that constraint and version conflicts surface inside the use case."""
+        if self._session is None:
+            return  # Core statements are sent as they are made; only the session holds pending changes
         try:
-            self.session.flush()
+            self._session.flush()
         except StaleDataError:
             raise Conflict("the object was changed by another request; reload and retry",
                            code="concurrent_update") from None
@@ -127,8 +160,11 @@ class UnitOfWork:
     def commit(self) -> None:
         """Commit the transaction; a concurrent change becomes a Conflict, a lost database Unavailable."""
         try:
-            self.session.commit()
-            self._committed = True
+            if self._session is not None:
+                self._session.commit()  # flushes, then commits the transaction it joined or began
+            connection = self._connection
+            if connection is not None and connection.in_transaction():
+                connection.commit()  # Core writes the session never saw (none, or made after its last commit)
         except StaleDataError:
             raise Conflict("the object was changed by another request; reload and retry",
                            code="concurrent_update") from None

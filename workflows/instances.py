@@ -8,7 +8,7 @@ from typing import Any
 
 from domain.actors import Actor
 from domain.errors import Conflict, InvalidInput, NotFound
-from domain.permissions import implied_org_kind, owner_scoped_lanes, require, require_scopable_lanes
+from domain.permissions import can, implied_org_kind, owner_scoped_lanes, require, require_scopable_lanes
 from storage.audit import GENESIS
 from storage.instance_store import InstanceRecord
 from storage.models import new_id
@@ -145,11 +145,23 @@ def list_incidents(
 # --- helpers --------------------------------------------------------------------------------------------
 def _check_starter(uow: UnitOfWork, actor: Actor, diagram: Diagram) -> None:
     """The diagram's start roles (ACC-3), and its owner-scoped lanes against the starter's organization (ACC-15)."""
-    require(actor, "instance.start", diagram.start_roles,
-            detail=f"{diagram.key} is started by {', '.join(diagram.start_roles or ())}")
-    lanes = owner_scoped_lanes(t.lane for t in diagram.user_tasks)
+    if not can(actor, "instance.start", diagram.start_roles):  # the refusal's detail is built only when refused
+        require(actor, "instance.start", diagram.start_roles,
+                detail=f"{diagram.key} is started by {', '.join(diagram.start_roles or ())}")
+    lanes = _owner_scoped_lanes(diagram)
     if lanes:  # their tasks go to the starter's organization: it must be one that works them
         require_scopable_lanes(lanes, implied_org_kind(actor) or _org_kind(uow, actor.org_id))
+
+
+def _owner_scoped_lanes(diagram: Diagram) -> tuple[str, ...]:
+    # A version's lanes never change: decided once per diagram version (its content hash), not on every start.
+    lanes = _OWNER_LANES.get(diagram.content_hash)
+    if lanes is None:
+        lanes = _OWNER_LANES[diagram.content_hash] = owner_scoped_lanes(t.lane for t in diagram.user_tasks)
+    return lanes
+
+
+_OWNER_LANES: dict[str, tuple[str, ...]] = {}
 
 
 def _org_kind(uow: UnitOfWork, org_id: str | None) -> str | None:

@@ -83,7 +83,7 @@ def save(
         uow.store.insert(record)
     else:
         uow.store.update(record)
-    if run.waiting_message_task_ids() != loaded.waiting_messages or loaded.is_new:
+    if loaded.is_new or run.waiting_message_task_ids() != loaded.waiting_messages:
         uow.store.replace_subscriptions(record.id, subscription_rows(record, snapshot), now,
                                         had_any=bool(loaded.waiting_messages))
     if snapshot.failure is not None and before != "errored":

@@ -10,7 +10,7 @@ import pytest
 from SpiffWorkflow.bpmn.serializer.default.workflow import TaskConverter
 
 from workflows.engine import Engine, Run, ScriptLimits
-from workflows.engine.serializer import StateSerializer
+from workflows.engine.serializer import StateOnlyWorkflowConverter, StateSerializer
 from workflows.script_functions import SCRIPT_FUNCTIONS
 
 from ..conftest import diagram_text
@@ -18,7 +18,8 @@ from . import diagrams
 
 T0 = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 CODE = "C09100100000000211790000049"
-SPIFFS_OWN = StateSerializer(task_converter=TaskConverter)
+# SpiffWorkflow's own task converter, and its own workflow converter's to_dict (less the spec).
+SPIFFS_OWN = StateSerializer(task_converter=TaskConverter, workflow_converter=StateOnlyWorkflowConverter)
 
 
 def _foundation(engine: Engine, steps: int) -> Run:

@@ -79,7 +79,7 @@ def test_a_timer_held_by_another_worker_too_long_is_reported(postgres_services: 
     with pytest.raises(Conflict) as err:
         timers.run_until(postgres_services, UNTIL, patience=0.3)
     assert err.value.code == "timer_not_fired" and "still pending" in err.value.detail
-    stuck.session.close()  # the other worker goes away: its lock is released
+    stuck.__exit__(None, None, None)  # the other worker goes away: its lock is released
     assert timers.run_until(postgres_services, UNTIL) == [held, other]
 
 

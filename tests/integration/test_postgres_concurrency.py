@@ -72,7 +72,7 @@ def test_a_crashed_workers_claim_is_picked_up_by_another(timed: Services) -> Non
     claimed = crashed.store.claim_due(now)  # holds the row lock, then dies without committing
     assert claimed is not None and claimed.id == first
     assert timers.sweep(timed, now) == [second]  # the locked row is skipped, not waited for
-    crashed.session.close()  # the connection goes away: its transaction is rolled back, the lock released
+    crashed.__exit__(None, None, None)  # the connection goes away: its transaction is rolled back, the lock released
     assert timers.sweep(timed, now) == [first]
     assert fired_counts(timed) == {first: 1, second: 1}
 

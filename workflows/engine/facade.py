@@ -232,15 +232,27 @@ class Run:
         """Status, ready user tasks, next timer, subscriptions and element progress of the instance."""
         wf = self.workflow
         tasks = self._tasks()
-        if any(t.state == TaskState.ERROR for t in tasks) or self.failure is not None:
+        ready: list[UserTaskView] = []
+        active: set[str] = set()
+        done: set[str] = set()
+        errored = self.failure is not None
+        for t in tasks:  # one pass over the tasks (this runs on every save)
+            state, spec = t.state, t.task_spec
+            if state == TaskState.COMPLETED:
+                if spec.bpmn_id:
+                    done.add(spec.bpmn_id)
+            elif state in _ACTIVE:
+                if spec.bpmn_id:
+                    active.add(spec.bpmn_id)
+                if state == TaskState.READY and spec.manual:
+                    ready.append(_user_task(t))
+                errored = errored or state == TaskState.ERROR
+        if errored:
             status = "errored"
         elif wf.is_completed():
             status = "completed"
         else:
             status = "waiting"
-        ready = tuple(_user_task(t) for t in tasks if t.state == TaskState.READY and t.task_spec.manual)
-        active = {t.task_spec.bpmn_id for t in tasks if t.task_spec.bpmn_id and t.state in _ACTIVE}
-        done = {t.task_spec.bpmn_id for t in tasks if t.task_spec.bpmn_id and t.state == TaskState.COMPLETED}
         data = dict(wf.data)
         if status == "completed":
             end = [t for t in tasks if t.state == TaskState.COMPLETED and not t.children]
@@ -248,7 +260,7 @@ class Run:
                 data.update(t.data)
         return Snapshot(
             status=status,
-            user_tasks=ready,
+            user_tasks=tuple(ready),
             next_timer_at=self._next_timer(),
             subscriptions=tuple(self._subscriptions()),
             active_element_ids=tuple(sorted(active)),

@@ -94,7 +94,7 @@ class _TaskConverter(TaskConverter):  # type: ignore[misc]
         return task
 
 
-class _StateOnlyWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
+class StateOnlyWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
     """Serializes a workflow without its spec; restores it onto a spec supplied by the caller."""
 
     def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
@@ -115,9 +115,31 @@ class _StateOnlyWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
         return workflow
 
 
-def _build_serializer(task_converter: type[TaskConverter] = _TaskConverter) -> BpmnWorkflowSerializer:
+class _WorkflowConverter(StateOnlyWorkflowConverter):
+    """The same output, with task ids' text from the cache: SpiffWorkflow's ``str()`` of each task's id as a key
+    came on top of the task converter's own (tests/bpmn/test_state_serializer.py compares both)."""
+
+    def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
+        registry = self.registry
+        last = workflow.last_task
+        return {  # SpiffWorkflow 3.2's WorkflowConverter.to_dict, key for key
+            "data": registry.convert(registry.clean(workflow.data)),
+            "correlations": workflow.correlations,
+            "last_task": _uuid_text(last.id) if last is not None else None,
+            "success": workflow.success,
+            "completed": workflow.completed,
+            "tasks": {_uuid_text(task_id): registry.convert(task) for task_id, task in workflow.tasks.items()},
+            "root": _uuid_text(workflow.task_tree.id),
+            "subprocesses": self.mapping_to_dict(workflow.subprocesses),
+            "bpmn_events": registry.convert(workflow.bpmn_events),
+        }
+
+
+def _build_serializer(task_converter: type[TaskConverter] = _TaskConverter,
+                      workflow_converter: type[StateOnlyWorkflowConverter] = _WorkflowConverter,
+                      ) -> BpmnWorkflowSerializer:
     config = dict(SPIFF_CONFIG)
-    config[BpmnWorkflow] = _StateOnlyWorkflowConverter
+    config[BpmnWorkflow] = workflow_converter
     config[Task] = task_converter
     registry = BpmnWorkflowSerializer.configure(config)
     registry.register(date, lambda v: {"value": v.isoformat()}, lambda v: date.fromisoformat(v["value"]))
@@ -128,9 +150,10 @@ def _build_serializer(task_converter: type[TaskConverter] = _TaskConverter) -> B
 class StateSerializer:
     """Turns a workflow's state into compressed bytes and back."""
 
-    def __init__(self, task_converter: type[TaskConverter] = _TaskConverter) -> None:
-        # ``task_converter`` is for the test that compares ours with SpiffWorkflow's own, byte for byte.
-        self._serializer = _build_serializer(task_converter)
+    def __init__(self, task_converter: type[TaskConverter] = _TaskConverter,
+                 workflow_converter: type[StateOnlyWorkflowConverter] = _WorkflowConverter) -> None:
+        # The converters are for the test that compares ours with SpiffWorkflow's own, byte for byte.
+        self._serializer = _build_serializer(task_converter, workflow_converter)
 
     def dump_text(self, workflow: BpmnWorkflow) -> str:
         """The state as JSON text (spec excluded)."""
