@@ -49,12 +49,12 @@ def definitions_group() -> None:
 @definitions_group.command("deploy")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 def definitions_deploy(paths: tuple[Path, ...]) -> None:
-    """Deploy .bpmn files (default: every file in YIBAO_BPMN_DIR); unchanged files are no-ops."""
+    """Deploy .bpmn files (default: every file under YIBAO_BPMN_DIR); unchanged files are no-ops."""
     failed = False
     with command_services() as services:
         roots = paths or (Path(services.settings.bpmn_dir),)
         files = [p for path in roots if path.exists()
-                 for p in (sorted(path.glob("*.bpmn")) if path.is_dir() else [path])]
+                 for p in (sorted(path.rglob("*.bpmn")) if path.is_dir() else [path])]
         for file in files:
             try:
                 forms = forms_in(file.parent / FORMS_DIR)

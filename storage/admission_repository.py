@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, delete, exists, func, insert, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, false, func, insert, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+
+from domain.actors import Actor
+from domain.permissions import sees_all_organizations
 
 from .admission_models import (
     Application,
@@ -31,6 +34,21 @@ from .admission_models import (
 MAX_PAGE = 200
 
 
+def application_visible_to(actor: Actor) -> ColumnElement[bool]:
+    """The SQL form of ``domain.admission.access.sees_application``: oversight roles all, a hospital's officers
+    their own, an expert the applications of the candidates assigned to them (SV-3)."""
+    if sees_all_organizations(actor):
+        return true()
+    conditions: list[ColumnElement[bool]] = []
+    if actor.has_role("hospital_officer") and actor.org_id:
+        conditions.append(Application.hospital_id == actor.org_id)
+    if actor.has_role("expert"):
+        conditions.append(and_(Application.fast_path.is_(False), exists().where(
+            ExpertAssignment.round_id == Application.round_id, ExpertAssignment.entry_code == Application.entry_code,
+            ExpertAssignment.expert_id == actor.user_id)))
+    return or_(*conditions) if conditions else false()
+
+
 class Applications:
     """Applications and their documents (content-addressed blobs, each stored once)."""
 
@@ -44,7 +62,9 @@ class Applications:
     def get(self, application_id: str, *, lock: bool = False) -> Application | None:
         """The application with ``application_id``, optionally locked for update."""
         query = select(Application).where(Application.id == application_id)
-        return self.session.scalars(query.with_for_update() if lock else query).first()
+        if lock:  # the row as it is now, not as this session first saw it
+            query = query.with_for_update().execution_options(populate_existing=True)
+        return self.session.scalars(query).first()
 
     def by_instance(self, instance_id: str) -> Application | None:
         """The application of a process instance."""
@@ -149,7 +169,9 @@ class Rounds:
     def get(self, round_id: str, *, lock: bool = False) -> Round | None:
         """The round with ``round_id``, optionally locked for update."""
         query = select(Round).where(Round.id == round_id)
-        return self.session.scalars(query.with_for_update() if lock else query).first()
+        if lock:  # the row as it is now, not as this session first saw it
+            query = query.with_for_update().execution_options(populate_existing=True)
+        return self.session.scalars(query).first()
 
     def by_instance(self, instance_id: str) -> Round | None:
         """The round of a process instance."""

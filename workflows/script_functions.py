@@ -1,4 +1,8 @@
-"""The domain functions a diagram's scripts and expressions may call, by name. Nothing else is reachable."""
+"""The domain functions a diagram's scripts and expressions may call, by name. Nothing else is reachable.
+
+A process slice offers its own with :func:`register` when its package is imported (``workflows/processes.py``);
+``build_services`` imports the slices before it builds the engine, which copies this table once.
+"""
 
 from __future__ import annotations
 
@@ -25,3 +29,11 @@ SCRIPT_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "add_months_iso": add_months_iso,
     "notice_deadline": notice_deadline,
 }
+
+
+def register(name: str, fn: Callable[..., Any]) -> None:
+    """Offer ``fn`` to every diagram's scripts as ``name`` (a slice, on import); a name taken by another function is
+    refused rather than silently replaced."""
+    if SCRIPT_FUNCTIONS.get(name, fn) is not fn:
+        raise KeyError(f"script function '{name}' is already registered")
+    SCRIPT_FUNCTIONS[name] = fn
