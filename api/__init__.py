@@ -11,6 +11,8 @@ from workflows.context import Services, build_services
 from workflows.settings import Settings, load_settings
 
 from . import (
+    admission,
+    admission_rounds,
     audit,
     auth,
     catalog,
@@ -45,7 +47,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     api = Api(app, spec_kwargs={"info": {"description": _DESCRIPTION}, "security": [{"bearerAuth": []}]})
     api.spec.components.security_scheme("bearerAuth", auth.BEARER)
     for module in (health, sessions, directory, definitions, instances, tasks, messages, incidents, clock, metrics,
-                   audit, catalog, drugs):
+                   audit, catalog, drugs, admission, admission_rounds):
         api.register_blueprint(module.blp)
     app.register_blueprint(docs.assets)
     requestlog.register(app)

@@ -21,6 +21,27 @@ ENDPOINTS = {
     ("put", "/clock"), ("get", "/metrics"), ("get", "/catalog/versions"), ("get", "/catalog/entries"),
     ("get", "/catalog/entries/{code}"), ("get", "/catalog/diff"), ("get", "/negotiated-drugs"),
     ("get", "/negotiated-drugs/versions"), ("get", "/audit/entries"),
+    # consumable admission (api/admission.py, api/admission_rounds.py)
+    ("get", "/admission/applications"), ("post", "/admission/applications"),
+    ("get", "/admission/applications/{application_id}"), ("put", "/admission/applications/{application_id}"),
+    ("post", "/admission/applications/{application_id}/submission"),
+    ("post", "/admission/applications/{application_id}/withdrawal"),
+    ("post", "/admission/applications/{application_id}/fast-path"),
+    ("post", "/admission/applications/{application_id}/material-review"),
+    ("get", "/admission/applications/{application_id}/documents"),
+    ("post", "/admission/applications/{application_id}/documents"),
+    ("get", "/admission/applications/{application_id}/documents/{document_id}"),
+    ("delete", "/admission/applications/{application_id}/documents/{document_id}"),
+    ("get", "/admission/rounds"), ("post", "/admission/rounds"), ("get", "/admission/rounds/{round_id}"),
+    ("post", "/admission/rounds/{round_id}/closure"), ("get", "/admission/rounds/{round_id}/candidates"),
+    ("get", "/admission/rounds/{round_id}/candidates/{entry_code}"), ("put", "/admission/rounds/{round_id}/experts"),
+    ("post", "/admission/rounds/{round_id}/candidates/{entry_code}/review"),
+    ("post", "/admission/rounds/{round_id}/consolidation"),
+    ("post", "/admission/rounds/{round_id}/filing/acknowledgement"),
+    ("post", "/admission/rounds/{round_id}/filing/rejection"), ("get", "/admission/filings"),
+    ("get", "/admission/rounds/{round_id}/objections"), ("post", "/admission/rounds/{round_id}/objections"),
+    ("post", "/admission/rounds/{round_id}/objection-resolutions"),
+    ("post", "/admission/rounds/{round_id}/publication"), ("get", "/admission/publications"),
 }
 
 
