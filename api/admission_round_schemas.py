@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from .admission_schemas import INSTANT, ROUND_ID, USER_ID, choice, day, entry, ident, money, text
+from .admission_schemas import INSTANT, ROUND_ID, USER_ID, StepOut, choice, day, entry, ident, money, text
 from .schemas import StrictSchema
 
 CATEGORY = ("甲", "乙")
@@ -124,8 +124,7 @@ class RoundOut(Schema):
     effective_on = fields.Date(allow_none=True, metadata={"example": "2026-11-01"})
     published_at = fields.DateTime(allow_none=True, metadata={"example": INSTANT})
     created_at = fields.DateTime(metadata={"example": INSTANT})
-    step = fields.Dict(allow_none=True, metadata={"example": {"task_id": "3f2e1d0c-9b8a-4765-8432-10fedcba9876",
-                                                              "bpmn_id": "publish", "name": "发布新版目录"}})
+    step = fields.Nested(StepOut, allow_none=True, metadata={"description": "the bureau's open step, if visible"})
 
 
 class ReviewOut(Schema):

@@ -150,7 +150,9 @@ def list_candidates(services: Services, actor: Actor, round_id: str) -> list[Can
 
 
 def get_candidate(services: Services, actor: Actor, round_id: str, entry_code: str) -> CandidateView:
-    """One candidate the caller may see (an expert: only one assigned to them, 404 otherwise)."""
+    """One candidate the caller may see (an expert: only one assigned to them; 404 for anyone else, SV-3)."""
+    if not (can(actor, "admission.round.see_candidates") or actor.has_role("expert")):
+        raise NotFound(f"no candidate {entry_code} in this round", code="candidate_not_found")
     for candidate in list_candidates(services, actor, round_id):
         if candidate.entry_code == entry_code:
             return candidate
