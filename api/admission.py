@@ -13,6 +13,7 @@ from typing import Any
 from flask import Response, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from domain.errors import InvalidInput, NotFound
 from workflows.admission import applications, documents
@@ -48,7 +49,7 @@ def object_id(value: str, what: str) -> str:
 
 @blp.route("/applications")
 class Applications(MethodView):
-    @blp.arguments(ApplicationQuery, location="query")
+    @blp.arguments(ApplicationQuery, location="query", unknown=RAISE)
     @blp.response(200, ApplicationPageOut)
     def get(self, query: dict[str, Any]) -> Any:
         """List the applications the caller may see: a hospital its own, an expert its candidates', the bureau all."""
@@ -130,12 +131,16 @@ class Documents(MethodView):
     def post(self, form: dict[str, Any], files: dict[str, Any], application_id: str) -> Any:
         """Attach a document (multipart: `kind` and `file`); its type is read from its content; stored once."""
         upload = files["file"]
-        name = upload.filename or ""
-        if len(name.encode("utf-8", "surrogatepass")) > MAX_FILENAME_BYTES:
-            raise InvalidInput("the file name is too long", field="file")
+        try:  # a large upload is spooled to a temporary file: close it whatever happens
+            name = upload.filename or ""
+            if len(name.encode("utf-8", "surrogatepass")) > MAX_FILENAME_BYTES:
+                raise InvalidInput("the file name is too long", field="file")
+            content = upload.read()
+        finally:
+            upload.close()
         document, created = documents.upload_document(services(), current_actor(),
                                                       object_id(application_id, "application"), form["kind"],
-                                                      name, upload.read())
+                                                      name, content)
         return document, 201 if created else 200
 
 

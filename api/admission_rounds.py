@@ -8,6 +8,7 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from domain.errors import NotFound
 from workflows.admission import round_messages, rounds
@@ -149,7 +150,7 @@ class Rejection(MethodView):
 
 @blp.route("/filings")
 class Filings(MethodView):
-    @blp.arguments(FilingQuery, location="query")
+    @blp.arguments(FilingQuery, location="query", unknown=RAISE)
     @blp.response(200, FilingOut(many=True))
     def get(self, query: dict[str, Any]) -> Any:
         """Filings with the NHSA, for the NHSA and the bureau (DA-6)."""
