@@ -196,3 +196,17 @@ class PublicationOut(Schema):
     products_added = fields.List(fields.String(), metadata={"example": ["C09100100000000211790000049"]})
     outcomes = fields.Dict(keys=fields.String(), values=fields.Integer(),
                            metadata={"example": {"included": 1, "rejected_by_experts": 1}})
+
+
+class StepCountOut(Schema):
+    process_key = fields.String(metadata={"example": "consumable_application"})
+    bpmn_id = fields.String(metadata={"example": "material_review"})
+    name = fields.String(metadata={"example": "材料审核"})
+    open = fields.Integer(metadata={"example": 12, "description": "open and claimed tasks"})
+
+
+class QueueOut(Schema):
+    steps = fields.List(fields.Nested(StepCountOut))
+    applications = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                               metadata={"example": {"material_review": 12, "accepted": 40}})
+    rounds = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={"example": {"reviewing": 1}})

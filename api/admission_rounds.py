@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from domain.errors import NotFound
-from workflows.admission import round_messages, rounds
+from workflows.admission import queue, round_messages, rounds
 
 from .admission import object_id
 from .admission_round_schemas import (
@@ -26,6 +26,7 @@ from .admission_round_schemas import (
     ObjectionOut,
     PublicationOut,
     PublishIn,
+    QueueOut,
     RejectionIn,
     ResolutionsIn,
     ReviewIn,
@@ -198,3 +199,11 @@ class Publications(MethodView):
     def get(self) -> Any:
         """The published rounds: catalog version, effective date, entries added, removed and changed (SV-1)."""
         return round_messages.list_publications(services())
+
+
+@blp.route("/queue")
+class Queue(MethodView):
+    @blp.response(200, QueueOut)
+    def get(self) -> Any:
+        """Open human steps per stage, applications per status, rounds per stage (administrators, bureau officers)."""
+        return queue.admission_queue(services(), current_actor())

@@ -64,6 +64,9 @@ def bureau_reviews(as_user: Client, ids: dict[str, str], sizes: dict[str, int]) 
         "decision": "return", "reason": "说明书与注册证型号不一致，请补正", "supplement_working_days": 5}))
     assert (returned["status"], returned["supplement_last_day"]) == ("supplement_requested", "2026-09-08")
     sizes["h3 returned"] = state_bytes(admin, returned["instance_id"])
+    steps = {(s["bpmn_id"], s["open"]) for s in ok(bureau.get("/admission/queue"))["steps"]}
+    assert ("material_review", 1) in steps and ("supplement", 1) in steps and ("window", 1) in steps
+    assert as_user("h4.officer").get("/admission/queue").status_code == 403
     h4_task = ok(bureau.get("/tasks", query_string={"business_key": ids["h4.officer"], "status": "open"}))["items"][0]
     assert (h4_task["bpmn_id"], h4_task["lane_role"]) == ("material_review", "bureau_officer")
     ok(bureau.post(f"/tasks/{h4_task['id']}/complete", json={"data": {"decision": "accept"}}))  # the generic queue

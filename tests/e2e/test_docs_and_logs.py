@@ -42,6 +42,7 @@ ENDPOINTS = {
     ("get", "/admission/rounds/{round_id}/objections"), ("post", "/admission/rounds/{round_id}/objections"),
     ("post", "/admission/rounds/{round_id}/objection-resolutions"),
     ("post", "/admission/rounds/{round_id}/publication"), ("get", "/admission/publications"),
+    ("get", "/admission/queue"),
 }
 
 
