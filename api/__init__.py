@@ -12,6 +12,7 @@ from workflows.settings import Settings, load_settings
 
 from . import (
     admission,
+    admission_changes,
     admission_rounds,
     audit,
     auth,
@@ -47,7 +48,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     api = Api(app, spec_kwargs={"info": {"description": _DESCRIPTION}, "security": [{"bearerAuth": []}]})
     api.spec.components.security_scheme("bearerAuth", auth.BEARER)
     for module in (health, sessions, directory, definitions, instances, tasks, messages, incidents, clock, metrics,
-                   audit, catalog, drugs, admission, admission_rounds):
+                   audit, catalog, drugs, admission, admission_rounds, admission_changes):
         api.register_blueprint(module.blp)
     app.register_blueprint(docs.assets)
     requestlog.register(app)

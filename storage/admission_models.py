@@ -209,3 +209,39 @@ class CatalogProduct(Base):
     name: Mapped[str] = mapped_column(String(200))
     manufacturer: Mapped[str] = mapped_column(String(200))
     specification: Mapped[str] = mapped_column(String(500))
+
+
+class CatalogEntryFacts(Base):
+    """What a catalog version knows of an entry beyond its row: its VBP facts (DA-7, CM-3) and, for a temporary
+    inclusion, the day it leaves the catalog (DA-8)."""
+
+    __tablename__ = "catalog_entry_facts"
+    __table_args__ = (UniqueConstraint("version_id", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    version_id: Mapped[str] = mapped_column(ForeignKey("catalog_versions.id"))
+    code: Mapped[str] = mapped_column(String(15))
+    leaves_on: Mapped[date | None] = mapped_column(Date)
+    procurement: Mapped[str | None] = mapped_column(Text)  # JSON of domain ProcurementFacts
+
+
+class CatalogChange(Base):
+    """A catalog change by bureau action outside a round: a VBP inclusion (DA-7) or an emergency temporary
+    inclusion (DA-8), the read model of one catalog-change instance."""
+
+    __tablename__ = "catalog_changes"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the instance's business key
+    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instances.id"), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # vbp | emergency
+    entry_code: Mapped[str] = mapped_column(String(15))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    change: Mapped[str] = mapped_column(Text)  # the change as plain data (JSON)
+    effective_on: Mapped[date] = mapped_column(Date)
+    leaves_on: Mapped[date | None] = mapped_column(Date)
+    published_version: Mapped[int | None] = mapped_column(Integer)
+    expired_version: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -22,7 +22,6 @@ from .admission_models import (
     Application,
     ApplicationDocument,
     Candidate,
-    CatalogProduct,
     DocumentBlob,
     ExpertAssignment,
     ExpertReview,
@@ -30,7 +29,6 @@ from .admission_models import (
     Objection,
     Round,
 )
-from .task_models import HumanTask
 
 MAX_PAGE = 200
 
@@ -274,45 +272,3 @@ class Rounds:
     def mark_stage(self, round_id: str, stage: str, at: datetime) -> None:
         """Move a round to ``stage``."""
         self.session.execute(update(Round).where(Round.id == round_id).values(stage=stage, updated_at=at))
-
-
-class CatalogProducts:
-    """The products (27-character codes) of each catalog version, under their entries (CM-1)."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def of_version(self, version_id: str) -> list[CatalogProduct]:
-        """Every product of a version, by code."""
-        query = select(CatalogProduct).where(CatalogProduct.version_id == version_id).order_by(CatalogProduct.code)
-        return list(self.session.scalars(query))
-
-    def insert(self, version_id: str, rows: Sequence[dict[str, str]]) -> None:
-        """Insert a version's products in one executemany."""
-        if rows:
-            self.session.execute(insert(CatalogProduct), [{"version_id": version_id, **r} for r in rows])
-
-
-class AdmissionCounts:
-    """How much of the admission work stands where: open tasks by step, applications by status, rounds by stage."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def open_tasks(self, process_keys: Sequence[str]) -> list[tuple[str, str, str, int]]:
-        """Open and claimed queue tasks per (process, step, step name)."""
-        query = (select(HumanTask.process_key, HumanTask.bpmn_id, HumanTask.name, func.count())
-                 .where(HumanTask.status.in_(("open", "claimed")), HumanTask.process_key.in_(list(process_keys)))
-                 .group_by(HumanTask.process_key, HumanTask.bpmn_id, HumanTask.name)
-                 .order_by(HumanTask.process_key, HumanTask.bpmn_id))
-        return [(r[0], r[1], r[2], int(r[3])) for r in self.session.execute(query)]
-
-    def applications(self) -> dict[str, int]:
-        """Applications per status."""
-        query = select(Application.status, func.count()).group_by(Application.status)
-        return {r[0]: int(r[1]) for r in self.session.execute(query)}
-
-    def rounds(self) -> dict[str, int]:
-        """Rounds per stage."""
-        query = select(Round.stage, func.count()).group_by(Round.stage)
-        return {r[0]: int(r[1]) for r in self.session.execute(query)}

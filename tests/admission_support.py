@@ -63,7 +63,7 @@ def facts(entry: str = NEW_ENTRY, **overrides: Any) -> dict[str, Any]:
 def deploy(services: Services) -> None:
     """Deploy the two admission diagrams with their forms."""
     forms = forms_in(BPMN / "forms")
-    for name in ("consumable_application.bpmn", "consumable_round.bpmn"):
+    for name in ("consumable_application.bpmn", "consumable_round.bpmn", "consumable_catalog_change.bpmn"):
         definitions.deploy(services, SYSTEM, (BPMN / name).read_text(encoding="utf-8"), name, forms)
 
 

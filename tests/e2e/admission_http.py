@@ -37,7 +37,7 @@ def logins(app: Flask, passwords: dict[str, str]) -> Client:
 def deploy(admin: FlaskClient) -> None:
     """Deploy the admission diagrams with their forms over HTTP."""
     forms = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in (BPMN / "forms").glob("*.json")}
-    for name in ("consumable_application.bpmn", "consumable_round.bpmn"):
+    for name in ("consumable_application.bpmn", "consumable_round.bpmn", "consumable_catalog_change.bpmn"):
         response = admin.post("/process-definitions", json={"bpmn": (BPMN / name).read_text(encoding="utf-8"),
                                                             "filename": name, "forms": forms})
         assert response.status_code in (200, 201), response.get_json()

@@ -15,7 +15,7 @@ from werkzeug.test import encode_multipart
 from ..admission_support import PDF, facts
 from .admission_http import deploy, ok
 
-APP, DOC, ROUND = "{app}", "{doc}", "{round}"
+APP, DOC, ROUND, CHANGE = "{app}", "{doc}", "{round}", "{change}"
 BODIES: list[str] = [
     "NaN", "Infinity", "-Infinity", str(2**63), str(2**64), "[]", '"text"', '{"x": 1}',
     '"\\u0000"', '"\\ud800"', "{",
@@ -43,6 +43,8 @@ ENDPOINTS: list[tuple[str, str, str, list[str]]] = [
     ("h2_officer", "POST", f"/admission/rounds/{ROUND}/objections", ["text", "entry_code"]),
     ("officer", "POST", f"/admission/rounds/{ROUND}/objection-resolutions", ["resolutions"]),
     ("officer", "POST", f"/admission/rounds/{ROUND}/publication", ["effective_on"]),
+    ("officer", "POST", "/admission/catalog-changes", ["kind", "terms", "procurement", "products", "leaves_on"]),
+    ("officer", "POST", f"/admission/catalog-changes/{CHANGE}/approval", ["approved", "note"]),
 ]
 QUERIED = [("h1_officer", "/admission/applications"), ("nhsa", "/admission/filings")]
 GETS: list[tuple[str, str]] = [
@@ -52,6 +54,8 @@ GETS: list[tuple[str, str]] = [
     ("officer", f"/admission/rounds/{ROUND}"), ("officer", f"/admission/rounds/{ROUND}/candidates"),
     ("officer", f"/admission/rounds/{ROUND}/candidates/C09100100000000"), ("nhsa", "/admission/filings"),
     ("officer", f"/admission/rounds/{ROUND}/objections"), ("h1_officer", "/admission/publications"),
+    ("officer", "/admission/catalog-changes"), ("officer", "/admission/queue"),
+    ("officer", f"/admission/catalog-changes/{CHANGE}"),
 ]
 QUERIES = ["limit=1e400", f"limit={2**63}", "offset=-1", "status=%00", "round_id=%ED%A0%80", "unknown=1",
            "status=" + "x" * 5000, "round_id=../../etc", "limit=NaN"]
@@ -67,7 +71,7 @@ def ids(as_user: Callable[[str], FlaskClient]) -> dict[str, str]:
         "kind": "instructions", "file": (io.BytesIO(PDF), "说明书.pdf")}, content_type="multipart/form-data"), 201)
     opened = ok(as_user("officer").post("/admission/rounds", json={
         "name": "2026年度", "opens_on": "2026-01-01", "closes_on": "2026-12-31"}), 201)
-    return {"app": app["id"], "doc": doc["id"], "round": opened["id"]}
+    return {"app": app["id"], "doc": doc["id"], "round": opened["id"], "change": "8f7e6d5c-4b3a-4291-8e7d-6c5b4a392817"}
 
 
 def refused(response: object) -> None:
@@ -106,7 +110,7 @@ def test_ids_that_are_not_ids_name_no_object_never_a_500(
     for query in QUERIES:
         assert client.get(f"{path.format(**ids)}?{query}").status_code < 500
     for bad in BAD_IDS:
-        for key in ("app", "doc", "round"):
+        for key in ("app", "doc", "round", "change"):
             if "{" + key + "}" in path:
                 refused(client.get(path.format(**{**ids, key: bad})))
 

@@ -42,7 +42,8 @@ ENDPOINTS = {
     ("get", "/admission/rounds/{round_id}/objections"), ("post", "/admission/rounds/{round_id}/objections"),
     ("post", "/admission/rounds/{round_id}/objection-resolutions"),
     ("post", "/admission/rounds/{round_id}/publication"), ("get", "/admission/publications"),
-    ("get", "/admission/queue"),
+    ("get", "/admission/queue"), ("get", "/admission/catalog-changes"), ("post", "/admission/catalog-changes"),
+    ("get", "/admission/catalog-changes/{change_id}"), ("post", "/admission/catalog-changes/{change_id}/approval"),
 }
 
 

@@ -15,21 +15,17 @@ from domain.admission.publication import (
     EntryNames,
     NewEntry,
     Product,
-    Publication,
     TermsChange,
     next_version,
 )
-from domain.errors import Conflict, InvalidInput, PolicyViolation
-from domain.reference_data import rows_digest
+from domain.errors import InvalidInput, PolicyViolation
 from storage.admission_models import Application, Candidate, Round
-from storage.admission_repository import Applications, CatalogProducts, Rounds
-from storage.catalog_models import CatalogVersion
-from storage.models import new_id
+from storage.admission_repository import Applications, Rounds
 from storage.uow import UnitOfWork
 
 from ..projections import Step
-from ..reference_data import CATALOG_AGGREGATE
 from .binding import services_of
+from .catalog_versions import current_catalog, store_version
 from .records import facts_of
 from .round_steps import decision_of, domain_candidates
 from .steps import deliver_in
@@ -81,41 +77,6 @@ def changes_of(row: Round, candidates: list[Candidate], applications: list[Appli
     return CatalogChanges(tuple(new_entries), tuple(terms), retired, tuple(products))
 
 
-def _current(uow: UnitOfWork) -> CatalogState:
-    latest = uow.catalogs.latest()
-    if latest is None:
-        raise Conflict("no catalog version has been published to build on", code="catalog_version_not_found",
-                       rule="CM-6")
-    products = [Product(p.code, p.name, p.manufacturer, p.specification)
-                for p in uow.repository(CatalogProducts).of_version(latest.id)]
-    return CatalogState(tuple(uow.catalogs.all_entries(latest.id)), tuple(products),
-                                effective_on=latest.effective_date)
-
-
-def _store(uow: UnitOfWork, row: Round, publication: Publication, step: Step) -> CatalogVersion:
-    rows = publication.catalog.rows
-    version = CatalogVersion(id=new_id(), version=uow.catalogs.next_version(),
-                             effective_date=publication.effective_on, published_at=step.now,
-                             source=f"{row.name} sha256:{rows_digest(rows)}", entries=len(rows))
-    uow.catalogs.add(version)
-    uow.flush()
-    uow.catalogs.insert_entries(version.id, rows)
-    uow.repository(CatalogProducts).insert(version.id, [
-        {"code": p.code, "entry_code": p.entry_code, "name": p.name, "manufacturer": p.manufacturer,
-         "specification": p.specification} for p in publication.catalog.products])
-    diff = publication.diff
-    aggregate_type, aggregate_id = CATALOG_AGGREGATE
-    uow.audit.append(
-        aggregate_type=aggregate_type, aggregate_id=aggregate_id, at=step.now, actor=step.actor.user_id,
-        actor_org=step.actor.org_id, action="catalog.version_published", object_type="catalog_version",
-        object_id=version.id, after={
-            "version": version.version, "effective_date": version.effective_date.isoformat(), "round": row.id,
-            "entries": len(rows), "added": [r.code for r in diff.added], "removed": [r.code for r in diff.removed],
-            "changed": [c.code for c in diff.changed],
-            "products_added": [p.code for p in publication.products_added]})
-    return version
-
-
 def outcomes_of(uow: UnitOfWork, row: Round, candidates: list[Candidate], applications: list[Application],
                 effective_on: date) -> dict[str, Outcome]:
     """Every application's outcome by id: by the experts' round (DA-5) or included automatically (DA-4)."""
@@ -134,11 +95,11 @@ def publish(uow: UnitOfWork, row: Round, step: Step) -> None:
     if rounds.objections(row.id, status="open"):
         raise PolicyViolation("every objection is resolved before publication", rule="SV-1",
                               code="objections_unresolved", field="objections")
-    current = _current(uow)
+    current = current_catalog(uow)
     applications = uow.repository(Applications).in_round(row.id, ("accepted",))
     candidates = rounds.candidates(row.id)
     publication = next_version(current, changes_of(row, candidates, applications, current), effective_on)
-    version = _store(uow, row, publication, step)
+    version = store_version(uow, publication, row.name, step.actor, step.now, {"round": row.id})
     row.published_version, row.effective_on, row.published_at = version.version, effective_on, step.now
     outcomes = outcomes_of(uow, row, candidates, applications, effective_on)
     services = services_of(step.run.engine)

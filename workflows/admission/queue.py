@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from domain.actors import Actor
 from domain.permissions import require
-from storage.admission_repository import AdmissionCounts
+from storage.admission_catalog_repository import AdmissionCounts
 
 from ..context import Services
 from .application_projector import PROCESS_KEY as APPLICATION

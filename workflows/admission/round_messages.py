@@ -8,8 +8,9 @@ from collections import Counter
 from domain.actors import Actor
 from domain.errors import InvalidInput, NotFound, PolicyViolation
 from domain.permissions import require, sees_all_organizations
+from storage.admission_catalog_repository import CatalogProducts
 from storage.admission_models import Filing, Objection
-from storage.admission_repository import Applications, CatalogProducts, Rounds
+from storage.admission_repository import Applications, Rounds
 
 from .. import clock, messages, reference_data
 from ..context import Services

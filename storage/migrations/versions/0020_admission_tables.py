@@ -1,4 +1,5 @@
-"""consumable admission: applications, documents, rounds, candidates, experts, filings, objections, products
+"""consumable admission: applications, documents, rounds, candidates, experts, filings, objections, products,
+catalog entry facts, catalog changes
 
 Revision ID: 0020
 Revises: 0002
@@ -40,6 +41,38 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('catalog_products', schema=None) as batch_op:
         batch_op.create_index('ix_catalog_products_entry', ['version_id', 'entry_code'], unique=False)
+
+    op.create_table('catalog_entry_facts',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('version_id', sa.String(length=36), nullable=False),
+    sa.Column('code', sa.String(length=15), nullable=False),
+    sa.Column('leaves_on', sa.Date(), nullable=True),
+    sa.Column('procurement', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['version_id'], ['catalog_versions.id'], name=op.f('fk_catalog_entry_facts_version_id_catalog_versions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_catalog_entry_facts')),
+    sa.UniqueConstraint('version_id', 'code', name=op.f('uq_catalog_entry_facts_version_id_code'))
+    )
+    op.create_table('catalog_changes',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('instance_id', sa.String(length=36), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('entry_code', sa.String(length=15), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('change', sa.Text(), nullable=False),
+    sa.Column('effective_on', sa.Date(), nullable=False),
+    sa.Column('leaves_on', sa.Date(), nullable=True),
+    sa.Column('published_version', sa.Integer(), nullable=True),
+    sa.Column('expired_version', sa.Integer(), nullable=True),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('created_by', sa.String(length=200), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['instance_id'], ['process_instances.id'], name=op.f('fk_catalog_changes_instance_id_process_instances')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_catalog_changes')),
+    sa.UniqueConstraint('instance_id', name=op.f('uq_catalog_changes_instance_id'))
+    )
+    with op.batch_alter_table('catalog_changes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_catalog_changes_status'), ['status'], unique=False)
 
     op.create_table('rounds',
     sa.Column('id', sa.String(length=36), nullable=False),
@@ -234,4 +267,9 @@ def downgrade() -> None:
         batch_op.drop_index('ix_catalog_products_entry')
 
     op.drop_table('catalog_products')
+    with op.batch_alter_table('catalog_changes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_catalog_changes_status'))
+
+    op.drop_table('catalog_changes')
+    op.drop_table('catalog_entry_facts')
     op.drop_table('document_blobs')
