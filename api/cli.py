@@ -49,7 +49,7 @@ def definitions_group() -> None:
 @definitions_group.command("deploy")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 def definitions_deploy(paths: tuple[Path, ...]) -> None:
-    """Deploy .bpmn files with their forms (default: every file in YIBAO_BPMN_DIR); unchanged ones are no-ops."""
+    """Deploy .bpmn files with their forms (default: every file under YIBAO_BPMN_DIR); unchanged ones are no-ops."""
     failed = False
     with command_services() as services:
         roots = paths or (Path(services.settings.bpmn_dir),)

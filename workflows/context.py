@@ -15,7 +15,7 @@ from storage.db import make_engine, make_session_factory
 from storage.uow import UnitOfWork
 
 from .engine import Diagram, Engine, ScriptLimits
-from .processes import plug_in
+from .processes import bind, plug_in
 from .script_functions import SCRIPT_FUNCTIONS
 from .settings import Settings
 
@@ -117,4 +117,6 @@ def build_services(settings: Settings) -> Services:
     passwords = PasswordHasher(time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib,
                                parallelism=1)
     plug_in()  # the mission processes register their projectors and permissions (workflows/processes.py)
-    return Services(settings, db, make_session_factory(db), Engine(SCRIPT_FUNCTIONS, limits), passwords)
+    services = Services(settings, db, make_session_factory(db), Engine(SCRIPT_FUNCTIONS, limits), passwords)
+    bind(services)
+    return services

@@ -63,6 +63,19 @@ USERS: tuple[dict[str, Any], ...] = (
 )
 
 
+CATALOG_FILE = "guizhou-consumables-catalog.csv"
+
+
+def _catalog(services: Services, data: Path, effective: date) -> int:
+    """Load the demo catalog, unless it was loaded and versions were published on top of it since (CM-6): a demo
+    reload must not replace a published catalog with the file's."""
+    versions = reference_data.list_catalog_versions(services)
+    loaded = [v for v in versions if v.source.startswith(f"{CATALOG_FILE} ")]
+    if loaded and versions[-1].version != loaded[-1].version:
+        return loaded[-1].version
+    return reference_data.load_catalog(services, SYSTEM, data / CATALOG_FILE, effective, CATALOG_FILE).version
+
+
 @dataclass
 class DemoResult:
     """What a load created: organizations, users with their one-time passwords, reference data versions."""
@@ -88,9 +101,7 @@ def load(services: Services, effective: date = date(2026, 1, 1)) -> DemoResult:
             identity.create_user(services, SYSTEM, password=password, **spec)
             result.passwords[spec["username"]] = password
     data = Path(services.settings.data_dir)
-    result.catalog_version = reference_data.load_catalog(
-        services, SYSTEM, data / "guizhou-consumables-catalog.csv", effective,
-        "guizhou-consumables-catalog.csv").version
+    result.catalog_version = _catalog(services, data, effective)
     result.drug_list_version = reference_data.load_drug_list(
         services, SYSTEM, data / "negotiated-drugs.csv", effective, "negotiated-drugs.csv").version
     for name in processes.SLICES:  # each mission process adds its own demo data (its package's load_demo)

@@ -1,7 +1,8 @@
 """The domain functions a diagram's scripts and expressions may call, by name. Nothing else is reachable.
 
-A process slice adds its own with :func:`add_script_functions` when its package is imported (``workflows/processes.py``
-imports the slices before ``build_services`` builds the engine), so its diagrams call its domain functions by name.
+A process slice offers its own with :func:`add_script_functions` (or :func:`register`, one at a time) when its
+package is imported (``workflows/processes.py`` imports the slices before ``build_services`` builds the engine,
+which copies this table once), so its diagrams call its domain functions by name.
 """
 
 from __future__ import annotations
@@ -37,3 +38,8 @@ def add_script_functions(functions: Mapping[str, Callable[..., Any]]) -> None:
     if clash:
         raise KeyError(f"script functions already registered: {', '.join(clash)}")
     SCRIPT_FUNCTIONS.update(functions)
+
+
+def register(name: str, fn: Callable[..., Any]) -> None:
+    """Offer ``fn`` to every diagram's scripts as ``name`` (a slice, on import); see :func:`add_script_functions`."""
+    add_script_functions({name: fn})

@@ -56,6 +56,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("YIBAO_ARGON2_TIME_COST", "3", "argon2 passes per password hash"),
     Setting("YIBAO_ARGON2_MEMORY_KIB", "65536", "argon2 memory per password hash, in KiB"),
     Setting("YIBAO_LOG_LEVEL", "INFO", "log level of the JSON request log"),
+    Setting("YIBAO_ADMISSION_DOCUMENT_MAX_BYTES", "3145728", "largest document of a consumable application (DA-2); "
+            "requests are also capped at 4 MiB"),
+    Setting("YIBAO_ADMISSION_NOTICE_WORKING_DAYS", "5", "length of an adjustment round's public notice in working "
+            "days (SV-1), taken when the round opens"),
 )
 _DEFAULTS = {s.name: s.default for s in SETTINGS}
 # Variables that no longer mean anything: refused by name, so an operator does not believe they still apply.
@@ -124,6 +128,8 @@ class Settings:
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65_536
     log_level: str = "INFO"
+    admission_document_max_bytes: int = 3_145_728
+    admission_notice_working_days: int = 5
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -161,6 +167,8 @@ def load_settings(environ: Mapping[str, str] | None = None, /, **overrides: obje
         "argon2_time_cost": _int(env, "YIBAO_ARGON2_TIME_COST"),
         "argon2_memory_kib": _int(env, "YIBAO_ARGON2_MEMORY_KIB", minimum=8),
         "log_level": env.get("YIBAO_LOG_LEVEL", _DEFAULTS["YIBAO_LOG_LEVEL"]).upper(),
+        "admission_document_max_bytes": _int(env, "YIBAO_ADMISSION_DOCUMENT_MAX_BYTES"),
+        "admission_notice_working_days": _int(env, "YIBAO_ADMISSION_NOTICE_WORKING_DAYS"),
     }
     values.update(overrides)
     settings = Settings(**values)  # type: ignore[arg-type]
