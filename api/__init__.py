@@ -23,6 +23,7 @@ from . import (
     health,
     incidents,
     instances,
+    jsonio,
     messages,
     metrics,
     requestlog,
@@ -39,7 +40,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app = Flask(__name__, static_folder=None)
     app.config.update(_openapi_config())
     app.config["MAX_CONTENT_LENGTH"] = 4 * 1024 * 1024
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json = jsonio.StrictJSONProvider(app)
     requestlog.configure_logging(settings.log_level)
     app.extensions["yibao"] = services or build_services(settings)
     api = Api(app, spec_kwargs={"info": {"description": _DESCRIPTION}, "security": [{"bearerAuth": []}]})

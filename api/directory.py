@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from domain.identity import EXPERT_FIELDS, ORG_KINDS, PROFESSIONAL_TITLES, ROLES, OrganizationFacts
 from workflows import identity
 
 from .auth import current_actor
+from .blueprint import Blueprint
 from .schemas import StrictSchema
 from .services import services
 from .sessions import UserOut

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from workflows import reference_data
 
+from .blueprint import Blueprint
 from .schemas import StrictSchema
 from .services import services
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from workflows import identity
 
 from .auth import bearer_token, current_actor
+from .blueprint import Blueprint
 from .schemas import StrictSchema
 from .services import services
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from domain.identity import ROLES
 from workflows import tasks
 
 from .auth import current_actor
+from .blueprint import Blueprint
 from .schemas import CompleteIn, InstanceOut, StrictSchema
 from .services import services
 
