@@ -6,7 +6,9 @@ from typing import Any
 
 from flask import Flask
 from flask_smorest import Api
+from werkzeug.routing import UnicodeConverter
 
+from domain.text import IDENTIFIER_PATTERN
 from workflows.context import Services, build_services
 from workflows.settings import Settings, load_settings
 
@@ -26,6 +28,7 @@ from . import (
     jsonio,
     messages,
     metrics,
+    requestcheck,
     requestlog,
     sessions,
     tasks,
@@ -45,12 +48,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.extensions["yibao"] = services or build_services(settings)
     api = Api(app, spec_kwargs={"info": {"description": _DESCRIPTION}, "security": [{"bearerAuth": []}]})
     api.spec.components.security_scheme("bearerAuth", auth.BEARER)
+    # Path variables are ids and codes: documented as the identifiers requestcheck enforces.
+    api.register_converter(UnicodeConverter, lambda _converter: {"type": "string", "pattern": IDENTIFIER_PATTERN})
     for module in (health, sessions, directory, definitions, instances, tasks, messages, incidents, clock, metrics,
                    audit, catalog, drugs):
         api.register_blueprint(module.blp)
     app.register_blueprint(docs.assets)
     requestlog.register(app)
     metrics.register(app)
+    requestcheck.register(app, api)
     auth.register(app)
     errors.register(app)
     return app

@@ -10,6 +10,7 @@ from marshmallow import Schema, fields, validate
 from workflows import reference_data
 
 from .blueprint import Blueprint
+from .fields import BoundedInteger, Identifier, Money
 from .schemas import StrictSchema
 from .services import services
 
@@ -35,8 +36,7 @@ class CatalogEntryOut(Schema):
     material = fields.String()
     characteristics = fields.String()
     payment_category = fields.String(metadata={"description": "甲 or 乙 (CM-2)"})
-    payment_standard = fields.Decimal(places=2, as_string=True, allow_none=True,
-                                      metadata={"description": "maximum payment standard, yuan"})
+    payment_standard = Money(allow_none=True, metadata={"description": "maximum payment standard, yuan"})
     description = fields.String(allow_none=True)
 
 
@@ -64,22 +64,21 @@ class CatalogDiffOut(Schema):
 
 
 class VersionQuery(StrictSchema):
-    version = fields.Integer(load_default=None, validate=validate.Range(min=1),
+    version = BoundedInteger(minimum=1, load_default=None,
                              metadata={"description": "a version number; the latest when absent"})
 
 
 class EntryQuery(VersionQuery):
-    code_prefix = fields.String(load_default=None, validate=validate.Length(min=1, max=15),
-                                metadata={"description": "'C' and up to 14 digits"})
+    code_prefix = Identifier(max_length=15, load_default=None, metadata={"description": "'C' and up to 14 digits"})
     q = fields.String(load_default=None, validate=validate.Length(min=1, max=100),
                       metadata={"description": "words of the common name or a classification name"})
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    limit = BoundedInteger(minimum=1, maximum=200, load_default=50)
+    offset = BoundedInteger(load_default=0)
 
 
 class DiffQuery(StrictSchema):
-    from_version = fields.Integer(data_key="from", required=True, validate=validate.Range(min=1))
-    to_version = fields.Integer(data_key="to", required=True, validate=validate.Range(min=1))
+    from_version = BoundedInteger(minimum=1, data_key="from", required=True)
+    to_version = BoundedInteger(minimum=1, data_key="to", required=True)
 
 
 @blp.route("/versions")

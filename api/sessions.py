@@ -11,6 +11,7 @@ from workflows import identity
 
 from .auth import bearer_token, current_actor
 from .blueprint import Blueprint
+from .fields import Identifier
 from .schemas import StrictSchema
 from .services import services
 
@@ -18,7 +19,7 @@ blp = Blueprint("sessions", __name__, url_prefix="/sessions", description="Passw
 
 
 class LoginIn(StrictSchema):
-    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    username = Identifier(required=True, max_length=64)
     password = fields.String(required=True, validate=validate.Length(min=1, max=200), load_only=True)
 
 
