@@ -28,6 +28,7 @@ from . import (
     jsonio,
     messages,
     metrics,
+    openapi,
     requestcheck,
     requestlog,
     sessions,
@@ -46,7 +47,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.json = jsonio.StrictJSONProvider(app)
     requestlog.configure_logging(settings.log_level)
     app.extensions["yibao"] = services or build_services(settings)
-    api = Api(app, spec_kwargs={"info": {"description": _DESCRIPTION}, "security": [{"bearerAuth": []}]})
+    api = Api(app, spec_kwargs={"info": {"description": _DESCRIPTION}, "security": [{"bearerAuth": []}],
+                                "extra_plugins": [openapi.ProblemPlugin()]})
     api.spec.components.security_scheme("bearerAuth", auth.BEARER)
     # Path variables are ids and codes: documented as the identifiers requestcheck enforces.
     api.register_converter(UnicodeConverter, lambda _converter: {"type": "string", "pattern": IDENTIFIER_PATTERN})

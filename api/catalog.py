@@ -10,12 +10,15 @@ from marshmallow import Schema, fields, validate
 from workflows import reference_data
 
 from .blueprint import Blueprint
-from .fields import BoundedInteger, Identifier, Money
+from .fields import BoundedInteger, Money
 from .schemas import StrictSchema
 from .services import services
 
 blp = Blueprint("catalog", __name__, url_prefix="/catalog",
                 description="The consumable catalog (医保医用耗材目录), versioned; readable by the public")
+
+
+ENTRY_OR_PRODUCT_CODE = r"^C[0-9]{14}([0-9]{12})?$"
 
 
 class CatalogVersionOut(Schema):
@@ -69,7 +72,8 @@ class VersionQuery(StrictSchema):
 
 
 class EntryQuery(VersionQuery):
-    code_prefix = Identifier(max_length=15, load_default=None, metadata={"description": "'C' and up to 14 digits"})
+    code_prefix = fields.String(load_default=None, validate=validate.Regexp(r"^C[0-9]{0,14}$"),
+                                metadata={"description": "'C' and up to 14 digits"})
     q = fields.String(load_default=None, validate=validate.Length(min=1, max=100),
                       metadata={"description": "words of the common name or a classification name"})
     limit = BoundedInteger(minimum=1, maximum=200, load_default=50)
@@ -102,7 +106,8 @@ class CatalogEntries(MethodView):
 
 @blp.route("/entries/<code>")
 class CatalogEntry(MethodView):
-    @blp.doc(security=[])
+    @blp.doc(security=[], parameters=[{"in": "path", "name": "code", "required": True, "schema": {
+        "type": "string", "pattern": ENTRY_OR_PRODUCT_CODE, "description": "15-character entry or 27-character code"}}])
     @blp.arguments(VersionQuery, location="query")
     @blp.response(200, CatalogEntryOut)
     def get(self, query: dict[str, Any], code: str) -> Any:

@@ -86,4 +86,4 @@ class Metrics(MethodView):
         from flask import current_app
 
         registry: CollectorRegistry = current_app.extensions["yibao_metrics"]
-        return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)  # mimetype= adds a charset

@@ -1,6 +1,7 @@
 """Checks every request makes before authentication and its view: the URL's length (414), NUL characters and lone
-surrogates in the query and the path (422), path ids that are not visible text (422), and query parameters the
-operation does not declare in the OpenAPI document (422, as unknown body fields are)."""
+surrogates in the query and the path (422), path ids that are not visible text (422), query parameters the
+operation does not declare in the OpenAPI document (422, as unknown body fields are), and a parameter given twice
+that is not a list (422: webargs would read the first and never look at the second)."""
 
 from __future__ import annotations
 
@@ -18,14 +19,15 @@ MAX_URL_LENGTH = 2048
 _RULE_VARIABLE = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>")
 
 
-def _declared_query_parameters(api: Any) -> dict[tuple[str, str], frozenset[str]]:
-    """(OpenAPI path, method) → the query parameters the document declares for it."""
-    declared: dict[tuple[str, str], frozenset[str]] = {}
+def _declared_query_parameters(api: Any) -> dict[tuple[str, str], dict[str, bool]]:
+    """(OpenAPI path, method) → the query parameters the document declares for it, each with whether it is a list."""
+    declared: dict[tuple[str, str], dict[str, bool]] = {}
     for path, operations in api.spec.to_dict().get("paths", {}).items():
         for method, operation in operations.items():
             if isinstance(operation, dict) and method != "parameters":
-                names = {p["name"] for p in operation.get("parameters", ()) if p.get("in") == "query"}
-                declared[(path, method.upper())] = frozenset(names)
+                declared[(path, method.upper())] = {
+                    p["name"]: p.get("schema", {}).get("type") == "array"
+                    for p in operation.get("parameters", ()) if p.get("in") == "query"}
     return declared
 
 
@@ -40,10 +42,12 @@ def _check_query() -> None:
     allowed = declared.get((path, "GET" if request.method == "HEAD" else request.method))
     if allowed is None:  # not an API operation (the docs' own files)
         return
-    unknown = [name for name in request.args if name not in allowed]
-    if unknown:
-        raise InvalidInput(f"unknown query parameter {unknown[0]!r}; this operation takes "
-                           f"{', '.join(sorted(allowed)) or 'none'}", code="invalid_input", field=unknown[0])
+    for name in request.args:
+        if name not in allowed:
+            raise InvalidInput(f"unknown query parameter {name!r}; this operation takes "
+                               f"{', '.join(sorted(allowed)) or 'none'}", code="invalid_input", field=name)
+        if not allowed[name] and len(request.args.getlist(name)) > 1:
+            raise InvalidInput(f"query parameter {name!r} is given more than once", code="invalid_input", field=name)
 
 
 def _check_path() -> None:

@@ -10,12 +10,12 @@ from domain.errors import InvalidInput
 # mark, the Mongolian vowel separator, zero-width spaces and joiners with LRM/RLM, the line and paragraph
 # separators, the bidi embeddings and overrides (U+202A–U+202E), the word joiner, invisible operators and bidi
 # isolates (U+2060–U+206F, isolates at U+2066–U+2069), the byte order mark, interlinear annotation marks and
-# surrogates. Written so that Python and ECMA-262 (OpenAPI's pattern dialect) read it alike.
-INVISIBLE = (r"\x00-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb"
-             r"\ud800-\udfff")
+# surrogates. Written so that Python and ECMA-262 (OpenAPI's pattern dialect) read it alike; the published pattern
+# leaves surrogates out, since they are no characters to a Unicode regex engine and no JSON text carries one alone.
+INVISIBLE = r"\x00-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb"
 # Visible characters and spaces, at least one of them not a space.
 IDENTIFIER_PATTERN = f"^[^{INVISIBLE}]*[^{INVISIBLE}\\s][^{INVISIBLE}]*$"
-_INVISIBLE = re.compile(f"[{INVISIBLE}]")
+_INVISIBLE = re.compile(f"[{INVISIBLE}\\ud800-\\udfff]")
 _NOT_SPACE = re.compile(r"\S")
 
 
