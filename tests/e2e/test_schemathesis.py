@@ -38,7 +38,9 @@ DOMAIN_CHECKED = [("POST", "/process-definitions"), ("POST", "/organizations"), 
 def _config(token: str) -> SchemathesisConfig:
     return SchemathesisConfig.from_dict({
         "headers": {"Authorization": token},
-        "generation": {"max-examples": MAX_EXAMPLES, "database": "none", "deterministic": True},
+        # NUL is refused in every string the service reads (tests/e2e/test_bad_json.py, test_bad_query.py), a rule
+        # OpenAPI 3.0 cannot state for free-form objects such as task data: Schemathesis is told so.
+        "generation": {"max-examples": MAX_EXAMPLES, "database": "none", "deterministic": True, "allow-x00": False},
         "checks": {"enabled": True,
                    "positive_data_acceptance": {"expected-statuses": POSITIVE_EXPECTED},
                    "negative_data_rejection": {"expected-statuses": NEGATIVE_EXPECTED}},
