@@ -3,7 +3,7 @@ an administrator and as a hospital officer. No server error and no response outs
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -55,15 +55,18 @@ def _config(token: str) -> SchemathesisConfig:
 
 @pytest.fixture(params=["admin", "h1_officer"])
 def api_schema(request: pytest.FixtureRequest, app: Flask, services: Services,
-               as_user: Callable[[str], FlaskClient]) -> Any:
-    """The app's OpenAPI document as Schemathesis reads it, sent with the bearer token of one user."""
+               as_user: Callable[[str], FlaskClient]) -> Iterator[Any]:
+    """The app's OpenAPI document as Schemathesis reads it, sent with the bearer token of one user; the token
+    must still work after the run (else the run tested little but 401s)."""
     effective = date(2026, 1, 1)
     reference_data.load_catalog(services, SYSTEM, DATA / "guizhou-consumables-catalog.csv", effective, "catalog.csv")
     reference_data.load_drug_list(services, SYSTEM, DATA / "negotiated-drugs.csv", effective, "drugs.csv")
     definitions.deploy(services, SYSTEM, diagram_text(), "foundation.bpmn", diagram_form_texts())
-    token = as_user(request.param).environ_base["HTTP_AUTHORIZATION"]
+    user = as_user(request.param)
+    token = user.environ_base["HTTP_AUTHORIZATION"]
     # Logging out would revoke the token every later call sends (tests/e2e/test_identity_and_queue.py covers it).
-    return schemathesis.openapi.from_wsgi("/openapi.json", app, config=_config(token)).exclude(**LOGOUT)
+    yield schemathesis.openapi.from_wsgi("/openapi.json", app, config=_config(token)).exclude(**LOGOUT)
+    assert user.get("/sessions/me").status_code == 200
 
 
 # The lazy schema applies its own filters to the fixture's schema, so logging out is excluded here too.
