@@ -8,7 +8,9 @@ from typing import Any
 from flask import Flask
 from flask_smorest import Api
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import UnicodeConverter
 
+from domain.text import IDENTIFIER_PATTERN
 from workflows.context import Services, build_services
 from workflows.settings import Settings, load_settings
 
@@ -25,8 +27,11 @@ from . import (
     health,
     incidents,
     instances,
+    jsonio,
     messages,
     metrics,
+    openapi,
+    requestcheck,
     requestlog,
     sessions,
     tasks,
@@ -45,11 +50,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)  # type: ignore[method-assign]
     app.config.update(_openapi_config())
     app.config["MAX_CONTENT_LENGTH"] = 4 * 1024 * 1024
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json = jsonio.StrictJSONProvider(app)
     requestlog.configure_logging(settings.log_level)
     app.extensions["yibao"] = services or build_services(settings)
-    api = Api(app, spec_kwargs={"info": {"description": _DESCRIPTION}, "security": [{"bearerAuth": []}]})
+    api = Api(app, spec_kwargs={"info": {"description": _DESCRIPTION}, "security": [{"bearerAuth": []}],
+                                "extra_plugins": [openapi.ProblemPlugin()]})
     api.spec.components.security_scheme("bearerAuth", auth.BEARER)
+    # Path variables are ids and codes: documented as the identifiers requestcheck enforces.
+    api.register_converter(UnicodeConverter, lambda _converter: {"type": "string", "pattern": IDENTIFIER_PATTERN})
     for module in (health, sessions, directory, definitions, instances, tasks, messages, incidents, clock, metrics,
                    audit, catalog, drugs):
         api.register_blueprint(module.blp)
@@ -59,6 +67,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.register_blueprint(docs.assets)
     requestlog.register(app)
     metrics.register(app)
+    requestcheck.register(app, api)
     auth.register(app)
     errors.register(app)
     return app

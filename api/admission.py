@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import Response, send_file
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from domain.errors import InvalidInput, NotFound
@@ -32,6 +31,7 @@ from .admission_schemas import (
     WithdrawIn,
 )
 from .auth import current_actor
+from .blueprint import Blueprint
 from .services import services
 
 blp = Blueprint("admission", __name__, url_prefix="/admission",

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from workflows.admission import catalog_changes
@@ -15,6 +14,7 @@ from .admission import object_id
 from .admission_round_schemas import CATEGORY, NamesIn
 from .admission_schemas import INSTANT, USER_ID, choice, day, entry, money, text
 from .auth import current_actor
+from .blueprint import Blueprint
 from .schemas import StrictSchema
 from .services import services
 

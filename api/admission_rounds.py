@@ -7,7 +7,6 @@ import re
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from domain.errors import NotFound
@@ -35,6 +34,7 @@ from .admission_round_schemas import (
 )
 from .admission_schemas import ENTRY
 from .auth import current_actor
+from .blueprint import Blueprint
 from .services import services
 
 blp = Blueprint("admission_rounds", __name__, url_prefix="/admission",

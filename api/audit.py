@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from workflows import audit
 
 from .auth import current_actor
+from .blueprint import Blueprint
+from .fields import BoundedInteger, Identifier, Instant
 from .schemas import StrictSchema
 from .services import services
 
@@ -18,13 +19,13 @@ blp = Blueprint("audit", __name__, url_prefix="/audit", description="The append-
 
 
 class AuditQuery(StrictSchema):
-    aggregate_type = fields.String(load_default=None)
-    aggregate_id = fields.String(load_default=None)
-    action = fields.String(load_default=None)
-    since = fields.AwareDateTime(load_default=None)
-    until = fields.AwareDateTime(load_default=None)
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    aggregate_type = Identifier(load_default=None)
+    aggregate_id = Identifier(load_default=None)
+    action = Identifier(load_default=None)
+    since = Instant(load_default=None)
+    until = Instant(load_default=None)
+    limit = BoundedInteger(minimum=1, maximum=200, load_default=50)
+    offset = BoundedInteger(load_default=0)
 
 
 class AuditEntryOut(Schema):

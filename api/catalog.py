@@ -5,16 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from workflows import reference_data
 
+from .blueprint import Blueprint
+from .fields import BoundedInteger, Money
 from .schemas import StrictSchema
 from .services import services
 
 blp = Blueprint("catalog", __name__, url_prefix="/catalog",
                 description="The consumable catalog (医保医用耗材目录), versioned; readable by the public")
+
+
+ENTRY_OR_PRODUCT_CODE = r"^C[0-9]{14}([0-9]{12})?$"
 
 
 class CatalogVersionOut(Schema):
@@ -35,8 +39,7 @@ class CatalogEntryOut(Schema):
     material = fields.String()
     characteristics = fields.String()
     payment_category = fields.String(metadata={"description": "甲 or 乙 (CM-2)"})
-    payment_standard = fields.Decimal(places=2, as_string=True, allow_none=True,
-                                      metadata={"description": "maximum payment standard, yuan"})
+    payment_standard = Money(allow_none=True, metadata={"description": "maximum payment standard, yuan"})
     description = fields.String(allow_none=True)
 
 
@@ -64,22 +67,22 @@ class CatalogDiffOut(Schema):
 
 
 class VersionQuery(StrictSchema):
-    version = fields.Integer(load_default=None, validate=validate.Range(min=1),
+    version = BoundedInteger(minimum=1, load_default=None,
                              metadata={"description": "a version number; the latest when absent"})
 
 
 class EntryQuery(VersionQuery):
-    code_prefix = fields.String(load_default=None, validate=validate.Length(min=1, max=15),
+    code_prefix = fields.String(load_default=None, validate=validate.Regexp(r"^C[0-9]{0,14}$"),
                                 metadata={"description": "'C' and up to 14 digits"})
     q = fields.String(load_default=None, validate=validate.Length(min=1, max=100),
                       metadata={"description": "words of the common name or a classification name"})
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    limit = BoundedInteger(minimum=1, maximum=200, load_default=50)
+    offset = BoundedInteger(load_default=0)
 
 
 class DiffQuery(StrictSchema):
-    from_version = fields.Integer(data_key="from", required=True, validate=validate.Range(min=1))
-    to_version = fields.Integer(data_key="to", required=True, validate=validate.Range(min=1))
+    from_version = BoundedInteger(minimum=1, data_key="from", required=True)
+    to_version = BoundedInteger(minimum=1, data_key="to", required=True)
 
 
 @blp.route("/versions")
@@ -103,7 +106,8 @@ class CatalogEntries(MethodView):
 
 @blp.route("/entries/<code>")
 class CatalogEntry(MethodView):
-    @blp.doc(security=[])
+    @blp.doc(security=[], parameters=[{"in": "path", "name": "code", "required": True, "schema": {
+        "type": "string", "pattern": ENTRY_OR_PRODUCT_CODE, "description": "15-character entry or 27-character code"}}])
     @blp.arguments(VersionQuery, location="query")
     @blp.response(200, CatalogEntryOut)
     def get(self, query: dict[str, Any], code: str) -> Any:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from workflows import definitions
 
 from .auth import current_actor
+from .blueprint import Blueprint
 from .schemas import DefinitionDetailOut, DefinitionOut, DefinitionQuery, DeployIn, DeployOut
 from .services import services
 

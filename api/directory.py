@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from domain.identity import EXPERT_FIELDS, ORG_KINDS, PROFESSIONAL_TITLES, ROLES, OrganizationFacts
 from workflows import identity
 
 from .auth import current_actor
+from .blueprint import Blueprint
+from .fields import BoundedInteger, Identifier, StrictBoolean
 from .schemas import StrictSchema
 from .services import services
 from .sessions import UserOut
@@ -21,15 +22,15 @@ blp = Blueprint("directory", __name__, description="Organizations and users")
 
 class OrgIn(StrictSchema):
     kind = fields.String(required=True, validate=validate.OneOf(ORG_KINDS))
-    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    code = Identifier(required=True, max_length=32)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    region_code = fields.String(required=True)
-    tier = fields.Integer(load_default=None, allow_none=True)
-    specialized = fields.Boolean(load_default=None, allow_none=True)
-    cross_province = fields.Boolean(load_default=None, allow_none=True)
-    designated = fields.Boolean(load_default=True)
-    dual_channel = fields.Boolean(load_default=None, allow_none=True)
-    designated_by = fields.List(fields.String(), load_default=list,
+    region_code = Identifier(required=True, max_length=32)
+    tier = BoundedInteger(strict=True, load_default=None, allow_none=True)
+    specialized = StrictBoolean(load_default=None, allow_none=True)
+    cross_province = StrictBoolean(load_default=None, allow_none=True)
+    designated = StrictBoolean(load_default=True)
+    dual_channel = StrictBoolean(load_default=None, allow_none=True)
+    designated_by = fields.List(Identifier(max_length=32), load_default=list,
                                 metadata={"description": "H-codes of the hospitals that designated a pharmacy"})
 
 
@@ -48,14 +49,14 @@ class OrgOut(Schema):
 
 
 class UserIn(StrictSchema):
-    username = fields.String(required=True)
-    password = fields.String(required=True, load_only=True)
+    username = Identifier(required=True, max_length=64)
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
     display_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    org_code = fields.String(required=True)
-    physician_code = fields.String(load_default=None, allow_none=True)
+    org_code = Identifier(required=True, max_length=32)
+    physician_code = Identifier(max_length=32, load_default=None, allow_none=True)
     title = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(PROFESSIONAL_TITLES))
-    specialty = fields.String(load_default=None, allow_none=True)
+    specialty = Identifier(max_length=100, load_default=None, allow_none=True)
     expert_fields = fields.List(fields.String(validate=validate.OneOf(EXPERT_FIELDS)), load_default=list)
 
 

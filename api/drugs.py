@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from workflows import reference_data
 
+from .blueprint import Blueprint
+from .fields import BoundedInteger, Money
 from .schemas import StrictSchema
 from .services import services
 
@@ -22,7 +23,7 @@ class DrugOut(Schema):
     name = fields.String()
     dosage_form = fields.String()
     restriction = fields.String(metadata={"description": "限定支付范围, verbatim"})
-    annual_limit = fields.Decimal(places=2, as_string=True, metadata={"description": "年度最高限额, yuan (ND-9)"})
+    annual_limit = Money(metadata={"description": "年度最高限额, yuan (ND-9)"})
     agreement_start = fields.Date(allow_none=True, metadata={"description": "null: not stated by the source"})
     agreement_end = fields.Date(allow_none=True, metadata={"description": "null: not stated by the source"})
     required_specialty = fields.String(allow_none=True, metadata={"description": "ND-16"})
@@ -45,7 +46,7 @@ class DrugListVersionOut(Schema):
 
 
 class DrugListQuery(StrictSchema):
-    version = fields.Integer(load_default=None, validate=validate.Range(min=1),
+    version = BoundedInteger(minimum=1, load_default=None,
                              metadata={"description": "a version number; the latest when absent"})
 
 

@@ -36,7 +36,7 @@ STATUS: dict[type[YibaoError], int] = {
     LoginThrottled: 429,
 }
 _HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
-               405: "method_not_allowed", 413: "body_too_large", 415: "unsupported_media_type",
+               405: "method_not_allowed", 413: "body_too_large", 414: "uri_too_long", 415: "unsupported_media_type",
                422: "invalid_input", 429: "too_many_requests"}
 
 
@@ -75,7 +75,11 @@ def _http_error(exc: HTTPException) -> Response:
         first = errors[0]["field"] if errors else None
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "invalid input"
         return problem(422, "invalid_input", "Invalid input", detail, field=first, errors=errors)
-    return problem(status, _HTTP_CODES.get(status, "http_error"), exc.name, exc.description or exc.name)
+    response = problem(status, _HTTP_CODES.get(status, "http_error"), exc.name, exc.description or exc.name)
+    for name, value in exc.get_headers():  # Allow of a 405, say; the body is problem+json whatever werkzeug says
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def _flatten(messages: Any, prefix: str = "") -> list[dict[str, str]]:

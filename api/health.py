@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from workflows.health import check_database
 
+from .blueprint import Blueprint
 from .schemas import HealthOut, ReadyOut
 from .services import services
 

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 
 from flask import Flask, Response, g, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
@@ -23,6 +22,7 @@ from domain.permissions import can
 from workflows import identity, operations
 
 from .auth import bearer_token
+from .blueprint import Blueprint
 from .services import services
 
 blp = Blueprint("metrics", __name__, description="Prometheus metrics (the scraper's token or administrators)")
@@ -98,4 +98,4 @@ class Metrics(MethodView):
         from flask import current_app
 
         registry: CollectorRegistry = current_app.extensions["yibao_metrics"]
-        return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)  # mimetype= adds a charset

@@ -11,7 +11,6 @@ from typing import Any
 from uuid import UUID
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from workflows.registration import accounts, amend, queries, register
 from workflows.registration.register import RegistrationInput
@@ -19,6 +18,7 @@ from workflows.registration.views import RegistrationView
 
 from . import registration_drugs, registration_settlement
 from .auth import current_actor
+from .blueprint import Blueprint
 from .registration_schemas import (
     AccountOut,
     HospitalChangeIn,

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from workflows.registration import drug_list
 
 from .auth import current_actor
+from .blueprint import Blueprint
 from .registration_schemas import DrugIn, EffectiveQuery, EndingIn, EndingOut, ListVersionOut
 from .services import services
 

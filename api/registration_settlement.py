@@ -6,12 +6,12 @@ from typing import Any
 from uuid import UUID
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from workflows.registration import accounts, payment, settlement
 from workflows.registration.settlement import DispensingInput
 
 from .auth import current_actor
+from .blueprint import Blueprint
 from .registration_schemas import (
     DispensingIn,
     DispensingOut,

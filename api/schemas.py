@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from .fields import BoundedInteger, Identifier, Instant, StrictBoolean
+
 STATUSES = ("running", "waiting", "completed", "errored", "cancelled")
 
 
@@ -50,13 +52,13 @@ class DeployOut(Schema):
 
 
 class DefinitionQuery(StrictSchema):
-    key = fields.String(load_default=None)
+    key = Identifier(load_default=None)
 
 
 class StartIn(StrictSchema):
-    definition_key = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    version = fields.Integer(load_default=None, validate=validate.Range(min=1))
-    business_key = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
+    definition_key = Identifier(required=True)
+    version = BoundedInteger(minimum=1, strict=True, load_default=None)
+    business_key = Identifier(load_default=None)
     data = fields.Dict(keys=fields.String(), load_default=dict)
 
 
@@ -121,11 +123,11 @@ class InstancePageOut(Schema):
 
 
 class InstanceQuery(StrictSchema):
-    definition_key = fields.String(load_default=None)
+    definition_key = Identifier(load_default=None)
     status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
-    business_key = fields.String(load_default=None)
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    business_key = Identifier(load_default=None)
+    limit = BoundedInteger(minimum=1, maximum=200, load_default=50)
+    offset = BoundedInteger(load_default=0)
 
 
 class CancelIn(StrictSchema):
@@ -148,8 +150,8 @@ class CompleteIn(StrictSchema):
 
 
 class MessageIn(StrictSchema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    correlation_key = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = Identifier(required=True)
+    correlation_key = Identifier(required=True)
     payload = fields.Dict(keys=fields.String(), load_default=dict)
 
 
@@ -159,8 +161,8 @@ class MessageOut(Schema):
 
 class IncidentQuery(StrictSchema):
     status = fields.String(load_default=None, validate=validate.OneOf(("open", "resolved")))
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    limit = BoundedInteger(minimum=1, maximum=200, load_default=50)
+    offset = BoundedInteger(load_default=0)
 
 
 class ClockOut(Schema):
@@ -171,9 +173,9 @@ class ClockOut(Schema):
 
 
 class ClockIn(StrictSchema):
-    now = fields.AwareDateTime(required=True, allow_none=True,
-                               metadata={"description": "ISO instant with offset; null returns to real time"})
-    frozen = fields.Boolean(load_default=True)
+    now = Instant(required=True, allow_none=True,
+                  metadata={"description": "ISO instant with offset, years 1900–9998; null returns to real time"})
+    frozen = StrictBoolean(load_default=True)
 
 
 class HealthOut(Schema):

@@ -6,12 +6,13 @@ from typing import Any
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from workflows import identity
 
 from .auth import bearer_token, current_actor
+from .blueprint import Blueprint
+from .fields import Identifier
 from .schemas import StrictSchema
 from .services import services
 
@@ -19,7 +20,7 @@ blp = Blueprint("sessions", __name__, url_prefix="/sessions", description="Passw
 
 
 class LoginIn(StrictSchema):
-    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    username = Identifier(required=True, max_length=64)
     password = fields.String(required=True, validate=validate.Length(min=1, max=200), load_only=True)
 
 

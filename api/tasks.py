@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from domain.identity import ROLES
 from workflows import tasks
 
 from .auth import current_actor
+from .blueprint import Blueprint
+from .fields import INT32_MAX, BoundedInteger, Identifier, Instant, StrictBoolean
 from .schemas import CompleteIn, InstanceOut, StrictSchema
 from .services import services
 
@@ -21,20 +22,20 @@ STATUSES = ("open", "claimed", "completed", "cancelled")
 
 class TaskQuery(StrictSchema):
     role = fields.String(load_default=None, validate=validate.OneOf(ROLES))
-    organization = fields.String(load_default=None)
+    organization = Identifier(load_default=None)
     status = fields.List(fields.String(validate=validate.OneOf(STATUSES)), load_default=None)
-    assignee = fields.String(load_default=None, metadata={"description": "a user id, or `me`"})
-    candidate = fields.String(load_default=None, metadata={"description": "a user id, or `me`"})
-    process = fields.String(load_default=None)
-    business_key = fields.String(load_default=None)
-    instance_id = fields.String(load_default=None)
-    overdue = fields.Boolean(load_default=False)
-    due_before = fields.AwareDateTime(load_default=None)
-    due_after = fields.AwareDateTime(load_default=None)
-    priority_min = fields.Integer(load_default=None)
+    assignee = Identifier(load_default=None, metadata={"description": "a user id, or `me`"})
+    candidate = Identifier(load_default=None, metadata={"description": "a user id, or `me`"})
+    process = Identifier(load_default=None)
+    business_key = Identifier(load_default=None)
+    instance_id = Identifier(load_default=None)
+    overdue = StrictBoolean(in_query=True, load_default=False)
+    due_before = Instant(load_default=None)
+    due_after = Instant(load_default=None)
+    priority_min = BoundedInteger(minimum=-INT32_MAX - 1, load_default=None)
     sort = fields.String(load_default="priority", validate=validate.OneOf(tasks.SORTS))
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    limit = BoundedInteger(minimum=1, maximum=200, load_default=50)
+    offset = BoundedInteger(load_default=0)
 
 
 class QueueTaskOut(Schema):
@@ -66,7 +67,7 @@ class TaskPageOut(Schema):
 
 
 class AssignIn(StrictSchema):
-    user_id = fields.String(required=True)
+    user_id = Identifier(required=True)
 
 
 class CountOut(Schema):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from domain.errors import InvalidInput
 
-_DIGITS = re.compile(r"\d+")
+_DIGITS = re.compile(r"[0-9]+")  # ASCII digits: \d would also take ٣ or ３
 
 
 @dataclass(frozen=True)

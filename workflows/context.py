@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
-from jsonschema import Draft202012Validator
+from jsonschema.protocols import Validator
 from sqlalchemy import Engine as DbEngine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -15,6 +15,7 @@ from storage.db import make_engine, make_session_factory
 from storage.uow import UnitOfWork
 
 from .engine import Diagram, Engine, ScriptLimits
+from .form_schema import FormValidator
 from .processes import bind, plug_in
 from .script_functions import SCRIPT_FUNCTIONS
 from .settings import Settings
@@ -42,7 +43,7 @@ class Services:
     dummy_hash: str | None = None
     _definitions: dict[str, DefinitionRef] = field(default_factory=dict)
     _orgs: dict[str, str] = field(default_factory=dict)
-    _forms: dict[tuple[str, str], Draft202012Validator] = field(default_factory=dict)
+    _forms: dict[tuple[str, str], Validator] = field(default_factory=dict)
 
     def uow(self, read_only: bool = False) -> UnitOfWork:
         """A new unit of work; ``read_only`` for use cases that only read."""
@@ -82,15 +83,15 @@ class Services:
                 found = self._orgs[kind] = orgs[0].id
         return found
 
-    def form_validator(self, uow: UnitOfWork, definition_id: str, name: str) -> Draft202012Validator:
-        """The validator of one form of one diagram version (immutable, so cached)."""
+    def form_validator(self, uow: UnitOfWork, definition_id: str, name: str) -> Validator:
+        """The validator of one form of one diagram version (immutable, so cached); patterns run on RE2."""
         key = (definition_id, name)
         validator = self._forms.get(key)
         if validator is None:
             text = uow.definitions.form(definition_id, name)
             if text is None:
                 raise NotFound(f"form {name} of this version is missing", code="form_missing")
-            validator = self._forms[key] = Draft202012Validator(json.loads(text))
+            validator = self._forms[key] = FormValidator(json.loads(text))
         return validator
 
     def diagram(self, uow: UnitOfWork, ref: DefinitionRef) -> Diagram:

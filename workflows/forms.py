@@ -16,6 +16,7 @@ from storage.uow import UnitOfWork
 
 from .context import Services
 from .engine import Diagram, UserTaskView
+from .form_schema import unsupported_pattern
 
 FORM_PROPERTY = "formJsonSchemaFilename"
 FORMS_DIR = "forms"
@@ -67,6 +68,9 @@ def _checked_schema(element_id: str, name: str, text: str) -> str:
         if not ref.startswith("#"):
             raise DiagramRejected(f"form '{name}' refers outside itself ({ref}); only local $ref is allowed",
                                   element_id=element_id, code="unsafe_form")
+    why = unsupported_pattern(schema)
+    if why is not None:
+        raise DiagramRejected(f"form '{name}': {why}", element_id=element_id, code="unsupported_pattern")
     return json.dumps(schema, ensure_ascii=False, sort_keys=True)
 
 

@@ -143,10 +143,6 @@ def test_da2_an_upload_over_the_size_limit_is_refused_naming_the_rule(as_user: C
     refused(json_upload)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="Python's JSON decoder recurses: 5,000-deep bodies are a 500 on every endpoint of main "
-                          "until the strict parser of branch badinput (api/jsonio.py, api/blueprint.py) is merged; "
-                          "then this passes and the mark must go")
 def test_a_5000_deep_body_is_refused_never_a_500(as_user: Callable[[str], FlaskClient], ids: dict[str, str]) -> None:
     for _username, method, path, _names in ENDPOINTS:
         for body in DEEP:
