@@ -132,6 +132,17 @@ def test_task_data_beyond_the_limit_is_refused_and_left_unchanged(env: Restricte
     assert data == {"keep": 1}
 
 
+@pytest.mark.parametrize("script", ["x = 1e308 * 10", "x = -1e308 * 10", "x = float('nan')",
+                                    "x = {'deep': [1e308 * 10]}"])
+def test_a_script_that_computes_nan_or_an_infinity_is_refused_and_leaves_the_data(
+        env: RestrictedEnvironment, script: str) -> None:
+    data = {"keep": 1}
+    with pytest.raises(ScriptLimitExceeded) as err:
+        env.execute(script, data)
+    assert err.value.code == "non_finite_number"
+    assert data == {"keep": 1}
+
+
 def test_now_and_today_come_from_the_engine_clock() -> None:
     from workflows.engine import Engine
 

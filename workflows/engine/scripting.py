@@ -219,8 +219,14 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
         return True
 
     def check_size(self, data: Mapping[str, Any]) -> None:
-        """Refuse task data larger than the configured limit (measured as JSON)."""
-        size = len(json.dumps(data, default=_json_default, ensure_ascii=False).encode())
+        """Refuse task data larger than the configured limit (measured as JSON), or holding NaN or an infinity,
+        which no JSON response could carry."""
+        try:
+            text = json.dumps(data, default=_json_default, ensure_ascii=False, allow_nan=False)
+        except ValueError:
+            raise ScriptLimitExceeded("a script produced NaN or an infinity; task data holds finite numbers only",
+                                      code="non_finite_number") from None
+        size = len(text.encode())
         if size > self.limits.task_data_bytes:
             raise ScriptLimitExceeded(
                 f"task data would be {size} bytes, more than the limit of {self.limits.task_data_bytes}",
