@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     api = Api(app, spec_kwargs={"info": {"description": _DESCRIPTION}, "security": [{"bearerAuth": []}],
                                 "extra_plugins": [openapi.ProblemPlugin()]})
     api.spec.components.security_scheme("bearerAuth", auth.BEARER)
+    api.ma_plugin.converter.add_attribute_function(openapi.decimal_strings)
     # Path variables are ids and codes: documented as the identifiers requestcheck enforces.
     api.register_converter(UnicodeConverter, lambda _converter: {"type": "string", "pattern": IDENTIFIER_PATTERN})
     for module in (health, sessions, directory, definitions, instances, tasks, messages, incidents, clock, metrics,

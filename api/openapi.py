@@ -15,8 +15,8 @@ PROBLEM_JSON = "application/problem+json"
 
 
 class FieldErrorOut(Schema):
-    field = fields.String(required=True)
-    message = fields.String(required=True)
+    field = fields.String(required=True, metadata={"example": "price"})
+    message = fields.String(required=True, metadata={"example": "Not a valid number."})
 
 
 class ProblemOut(Schema):
@@ -26,14 +26,16 @@ class ProblemOut(Schema):
         unknown = INCLUDE
 
     type = fields.String(required=True, metadata={"example": "/problems/invalid_input"})
-    title = fields.String(required=True)
-    status = fields.Integer(required=True)
-    code = fields.String(required=True, metadata={"description": "stable snake_case code"})
-    detail = fields.String(required=True)
-    request_id = fields.String(metadata={"description": "the X-Request-Id of the request"})
-    field = fields.String(metadata={"description": "the input at fault"})
-    rule = fields.String(metadata={"description": "the POLICY.md rule that refuses the request"})
-    errors = fields.List(fields.Nested(FieldErrorOut), metadata={"description": "every field at fault"})
+    title = fields.String(required=True, metadata={"example": "Invalid input"})
+    status = fields.Integer(required=True, metadata={"example": 422})
+    code = fields.String(required=True, metadata={"description": "stable snake_case code", "example": "invalid_input"})
+    detail = fields.String(required=True, metadata={"example": "price: not a valid amount"})
+    request_id = fields.String(metadata={"description": "the X-Request-Id of the request",
+                                         "example": "4335a0207f264fe1b4d5c61d328ade72"})
+    field = fields.String(metadata={"description": "the input at fault", "example": "price"})
+    rule = fields.String(metadata={"description": "the POLICY.md rule that refuses the request", "example": "CA-2"})
+    errors = fields.List(fields.Nested(FieldErrorOut), metadata={
+        "description": "every field at fault", "example": [{"field": "price", "message": "Not a valid number."}]})
 
 
 # Status → (component name, what it means here).
@@ -113,3 +115,13 @@ def _as_problem(code: str, response: Any) -> Any:
     if "headers" in response:
         documented["headers"] = response["headers"]
     return documented
+
+
+def decimal_strings(_converter: Any, field: fields.Field, **_kwargs: Any) -> dict[str, Any]:
+    """A Decimal sent as a string ("8085.00", "0.7500") is documented as a string with a decimal pattern, never as a
+    number: apispec would call it a number, and a client reading the document would parse floats."""
+    if not (isinstance(field, fields.Decimal) and field.as_string):
+        return {}
+    places = field.places  # a quantum such as Decimal("0.01"), or None
+    fraction = r"\d+" if places is None else r"\d{" + str(-int(places.as_tuple().exponent)) + "}"
+    return {"type": "string", "pattern": field.metadata.get("pattern", rf"^-?\d+\.{fraction}$")}

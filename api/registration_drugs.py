@@ -40,7 +40,7 @@ class Drug(MethodView):
 
 @blp.route("/agreement-endings")
 class AgreementEndings(MethodView):
-    @blp.arguments(EndingIn)
+    @blp.arguments(EndingIn, required=False)
     @blp.response(200, EndingOut)
     def post(self, body: dict[str, Any]) -> Any:
         """End every live registration whose drug's agreement ended or which left the list, in batches (ND-12)."""
