@@ -117,7 +117,7 @@ def _as_problem(code: str, response: Any) -> Any:
     return documented
 
 
-def decimal_strings(_converter: Any, field: fields.Field, **_kwargs: Any) -> dict[str, Any]:
+def decimal_strings(_converter: Any, field: fields.Field[Any], **_kwargs: Any) -> dict[str, Any]:
     """A Decimal sent as a string ("8085.00", "0.7500") is documented as a string with a decimal pattern, never as a
     number: apispec would call it a number, and a client reading the document would parse floats."""
     if not (isinstance(field, fields.Decimal) and field.as_string):

@@ -102,7 +102,8 @@ def test_nd3_nd9_nd15_bad_queries_and_paths_are_refused_never_a_500(as_user: Cli
     for query in QUERIES:
         for path in ("/registrations", "/payment-config", f"/registrations/{ids['registration']}/annual-account"):
             assert client.get(f"{path}?{query}").status_code < 500, (path, query)
-        assert client.get(f"/registrations?{query}").status_code in (200, 422), query
+        # A 5,000-character query is refused as a whole (414) before any parameter is read.
+        assert client.get(f"/registrations?{query}").status_code in (200, 414, 422), query
     for path in ("/registrations/%00", "/registrations/not-a-uuid", "/dispensings/%ED%A0%80",
                  "/negotiated-drugs/99999999999999999999", "/negotiated-drugs/0",
                  f"/registrations/{ids['registration']}x/revisions"):
