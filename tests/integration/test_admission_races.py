@@ -4,12 +4,9 @@ withdrawal racing the close either happens or is refused (DA-1)."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -17,7 +14,7 @@ from domain.actors import SYSTEM
 from domain.errors import PolicyViolation
 from workflows import clock
 from workflows.admission import applications, documents, rounds
-from workflows.context import Services, build_services
+from workflows.context import Services
 
 from ..admission_support import (
     NEW_ENTRY,
@@ -29,7 +26,7 @@ from ..admission_support import (
     facts,
     load_small_catalog,
 )
-from ..conftest import make_settings
+from ..concurrency import contend
 from ..factories import World
 
 pytestmark = pytest.mark.postgres
@@ -44,28 +41,6 @@ def world(postgres_services: Services, tmp_path: Path) -> World:
     return admission_world(postgres_services)
 
 
-def race(url: str, *calls: Callable[[Services], Any]) -> list[Any]:
-    """Run each call in its own thread with its own services (its own connections), released together; what each
-    returned, or the exception it raised, in the order of ``calls``."""
-    contenders = [build_services(make_settings(url)) for _ in calls]
-    outcomes: list[Any] = [None] * len(calls)
-    barrier = threading.Barrier(len(calls))
-
-    def run(index: int) -> None:
-        barrier.wait()
-        try:
-            outcomes[index] = calls[index](contenders[index])
-        except Exception as exc:  # returned to the test, which asserts on it
-            outcomes[index] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    for services in contenders:
-        services.dispose()
-    return outcomes
 
 
 def reviewed_application(services: Services, world: World) -> str:
@@ -96,9 +71,9 @@ def test_da1_da3_an_acceptance_racing_the_close_is_counted_or_left_for_the_next_
         round_id = open_round(postgres_services, world, index)
         app_id = reviewed_application(postgres_services, world)
         app_ids.append(app_id)
-        results = race(postgres_url, partial(applications.review_materials, actor=bureau, application_id=app_id,
-                                             decision="accept"),
-                       partial(rounds.close_window, actor=bureau, round_id=round_id))
+        results = contend(postgres_url, [
+            partial(applications.review_materials, actor=bureau, application_id=app_id, decision="accept"),
+            partial(rounds.close_window, actor=bureau, round_id=round_id)])
         assert not [r for r in results if isinstance(r, Exception)], results
         assert applications.get_application(postgres_services, bureau, app_id).round_id in (round_id, None)
         # An application the close left for the next round may join this one (all share NEW_ENTRY): what the
@@ -119,9 +94,9 @@ def test_da1_a_withdrawal_racing_the_close_happens_or_is_refused(postgres_servic
         round_id = open_round(postgres_services, world, index)
         app_id = reviewed_application(postgres_services, world)
         applications.review_materials(postgres_services, bureau, app_id, "accept")
-        results = race(postgres_url, partial(applications.withdraw_application, actor=hospital,
-                                             application_id=app_id),
-                       partial(rounds.close_window, actor=bureau, round_id=round_id))
+        results = contend(postgres_url, [
+            partial(applications.withdraw_application, actor=hospital, application_id=app_id),
+            partial(rounds.close_window, actor=bureau, round_id=round_id)])
         withdrawn = not isinstance(results[0], Exception)
         assert withdrawn or isinstance(results[0], PolicyViolation), results
         assert not isinstance(results[1], Exception), results

@@ -5,21 +5,18 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from domain.actors import SYSTEM
 from domain.errors import Conflict
 from workflows import clock, definitions, timers
-from workflows.context import Services, build_services
+from workflows.context import Services
 
 from ..bpmn import diagrams
-from ..conftest import make_settings
+from ..concurrency import at_once
 from .test_timers import fired_counts, start_timed
 
 T0 = datetime(2026, 11, 24, 0, 0, tzinfo=UTC)
@@ -27,27 +24,6 @@ UNTIL = T0 + timedelta(days=30)
 YIBAO = str(Path(sys.executable).with_name("yibao"))
 
 
-def side_by_side(n: int, url: str, call: Callable[[Services], Any]) -> list[Any]:
-    """Run ``call`` in ``n`` threads released together, each with its own services; what each returned or raised."""
-    contenders = [build_services(make_settings(url)) for _ in range(n)]
-    outcomes: list[Any] = [None] * n
-    barrier = threading.Barrier(n)
-
-    def run(index: int) -> None:
-        barrier.wait()
-        try:
-            outcomes[index] = call(contenders[index])
-        except Exception as exc:  # returned to the test, which asserts on it
-            outcomes[index] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    for services in contenders:
-        services.dispose()
-    return outcomes
 
 
 @pytest.fixture
@@ -61,7 +37,7 @@ def test_three_workers_until_one_instant_all_succeed_and_fire_each_timer_once(
     timed: Services, database_url: str
 ) -> None:
     ids = [start_timed(timed, T0 + timedelta(hours=h % 7, minutes=h), f"k{h}") for h in range(40)]
-    outcomes = side_by_side(3, database_url, lambda services: timers.run_until(services, UNTIL))
+    outcomes = at_once(3, database_url, lambda services: timers.run_until(services, UNTIL), timeout=120)
     assert all(isinstance(o, list) for o in outcomes), outcomes  # nobody fails because another fired first
     assert sorted(i for o in outcomes for i in o) == sorted(ids)
     assert fired_counts(timed) == dict.fromkeys(ids, 1)

@@ -124,7 +124,7 @@ def test_failures_are_forgotten_after_a_quiet_day(users: Services, machine_clock
 
 @pytest.mark.postgres
 def test_concurrent_failures_on_postgres_are_all_counted(postgres_services: Services, postgres_url: str) -> None:
-    from .test_postgres_concurrency import at_once
+    from ..concurrency import at_once
 
     build_world(postgres_services)
     outcomes = at_once(4, postgres_url, lambda s: attempt(s, "admin", "guess", ATTACKER))
@@ -138,7 +138,7 @@ def test_concurrent_failures_on_postgres_are_all_counted(postgres_services: Serv
 def test_concurrent_tries_of_a_delayed_address_get_one_password_check(
     postgres_services: Services, postgres_url: str
 ) -> None:
-    from .test_postgres_concurrency import at_once
+    from ..concurrency import at_once
 
     build_world(postgres_services)
     attempt(postgres_services, "admin", "guess", ATTACKER)

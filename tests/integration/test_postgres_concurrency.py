@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 
 from domain.actors import SYSTEM, Actor
 from workflows import clock, definitions, instances, tasks, timers
-from workflows.context import Services, build_services
+from workflows.context import Services
 
 from ..bpmn import diagrams
-from ..conftest import diagram_form_texts, diagram_text, make_settings
+from ..concurrency import at_once
+from ..conftest import diagram_form_texts, diagram_text
 from ..factories import build_world
 from .test_timers import fired_counts, start_timed
 
@@ -29,28 +27,6 @@ def timed(postgres_services: Services) -> Services:
     return postgres_services
 
 
-def at_once(n: int, url: str, call: Callable[[Services], Any]) -> list[Any]:
-    """Run ``call`` in ``n`` threads released together, each with its own services (its own connections);
-    return what each returned, or the exception it raised."""
-    contenders = [build_services(make_settings(url)) for _ in range(n)]
-    outcomes: list[Any] = [None] * n
-    barrier = threading.Barrier(n)
-
-    def run(index: int) -> None:
-        barrier.wait()
-        try:
-            outcomes[index] = call(contenders[index])
-        except Exception as exc:  # returned to the test, which asserts on it
-            outcomes[index] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    for services in contenders:
-        services.dispose()
-    return outcomes
 
 
 def test_two_workers_over_200_due_timers_fire_each_exactly_once(timed: Services, postgres_url: str) -> None:

@@ -131,7 +131,7 @@ def test_a_slice_named_in_the_process_list_plugs_in_its_projector(services: Serv
 
 @pytest.mark.postgres
 def test_two_concurrent_completions_project_exactly_one_step(postgres_services: Services, postgres_url: str) -> None:
-    from .test_postgres_concurrency import at_once
+    from ..concurrency import at_once
 
     METADATA.create_all(postgres_services.db)
     projections.register(PROCESS_KEY, project_request)

@@ -21,8 +21,8 @@ from workflows.registration.register import RegistrationInput
 from workflows.registration.settlement import DispensingInput
 from workflows.registration.views import DispensingView, RegistrationView
 
+from ..concurrency import at_once
 from ..registration_world import DRUG, PSN, RegWorld, build_registration_world, patient, record
-from .test_postgres_concurrency import at_once
 
 pytestmark = pytest.mark.postgres
 PHYSICIAN = "D520102000001"
