@@ -59,6 +59,8 @@ RULES: dict[str, tuple[Rule, ...]] = {
     "admission.round.see_candidates": (
         Rule("SV-3", sees_every_candidate, "candidates_hidden", "experts see only the candidates assigned to them"),),
     "admission.review.see": (Rule("SV-3", sees_review, "review_not_found", "no such review"),),
+    "admission.review.submit": (
+        Rule("SV-3", _roles("expert"), "not_your_task", "only the assigned experts review"),),
     "admission.filing.answer": (
         Rule("DA-6", _roles("nhsa_officer", "admin"), "nhsa_only", "the NHSA answers a filing"),),
     "consumable_application.read_data": (

@@ -15,7 +15,7 @@ from domain.actors import Actor
 from domain.admission.deadlines import passes_at
 from domain.admission.experts import summarise
 from domain.admission.round import RoundWindow, check_window
-from domain.errors import Forbidden, NotFound
+from domain.errors import NotFound
 from domain.permissions import can, require
 from storage.admission_models import Candidate, Round
 from storage.admission_repository import Rounds
@@ -141,7 +141,7 @@ def list_candidates(services: Services, actor: Actor, round_id: str) -> list[Can
         row = round_row(uow, round_id)
         if can(actor, "admission.round.see_candidates"):
             found = uow.repository(Rounds).candidates(row.id)
-        elif actor.has_role("expert"):
+        elif can(actor, "admission.review.submit"):  # an expert: the candidates assigned to them (SV-3)
             found = uow.repository(Rounds).candidates(row.id, expert_id=actor.user_id)
         else:
             require(actor, "admission.round.see_candidates")
@@ -151,7 +151,7 @@ def list_candidates(services: Services, actor: Actor, round_id: str) -> list[Can
 
 def get_candidate(services: Services, actor: Actor, round_id: str, entry_code: str) -> CandidateView:
     """One candidate the caller may see (an expert: only one assigned to them; 404 for anyone else, SV-3)."""
-    if not (can(actor, "admission.round.see_candidates") or actor.has_role("expert")):
+    if not (can(actor, "admission.round.see_candidates") or can(actor, "admission.review.submit")):
         raise NotFound(f"no candidate {entry_code} in this round", code="candidate_not_found")
     for candidate in list_candidates(services, actor, round_id):
         if candidate.entry_code == entry_code:
@@ -162,8 +162,7 @@ def get_candidate(services: Services, actor: Actor, round_id: str, entry_code: s
 def submit_review(services: Services, actor: Actor, round_id: str, entry_code: str,
                   review: Mapping[str, Any]) -> CandidateView:
     """An expert's review of a candidate assigned to them (DA-5), recorded under their id."""
-    if not actor.has_role("expert"):
-        raise Forbidden("only the assigned experts review", code="not_your_task", rule="SV-3")
+    require(actor, "admission.review.submit")
     get_candidate(services, actor, round_id, entry_code)  # 404 for a candidate not assigned to the caller
     with services.uow(read_only=True) as uow:
         row = round_row(uow, round_id)
