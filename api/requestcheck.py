@@ -14,7 +14,7 @@ from werkzeug.exceptions import RequestURITooLarge
 from domain.errors import InvalidInput
 from domain.text import check_identifier, check_text
 
-# Below gunicorn's request-line limit (4094 bytes), so the service answers in problem+json rather than gunicorn.
+# Well below the request-line limit `yibao serve` gives gunicorn (8190 bytes), so the service answers in problem+json.
 MAX_URL_LENGTH = 2048
 _RULE_VARIABLE = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>")
 

@@ -23,6 +23,10 @@ class _Server(BaseApplication):  # type: ignore[misc]
         self.cfg.set("worker_class", "gthread")
         self.cfg.set("threads", 4)
         self.cfg.set("accesslog", None)
+        # gunicorn's largest request line (its default is 4094): a URL longer than the service's own limit
+        # (requestcheck.MAX_URL_LENGTH) up to this length is refused by the service in problem+json (414); only a
+        # request line above 8190 bytes is still refused by gunicorn itself (400, plain text).
+        self.cfg.set("limit_request_line", 8190)
         self.cfg.set("post_worker_init", _start_sweeper if s.embedded_worker else (lambda worker: None))
         if "control_socket_disable" in self.cfg.settings:  # gunicorn 25.1+
             # Its control socket (for `gunicornc`) has one default path per user: a second `yibao serve` on the

@@ -122,6 +122,9 @@ def test_served_api_answers_and_the_embedded_worker_fires_timers(server: str) ->
     assert status == 200 and "/process-instances" in spec["paths"]
     assert _http("GET", server + "/docs")[0] == 200
     assert _http("GET", server + "/process-instances")[0] == 401
+    # A URL above gunicorn's default request-line limit (4094) is answered by the service, in problem+json.
+    status, problem = _http("GET", server + "/catalog/entries?q=" + "a" * 6000)
+    assert (status, problem["code"]) == (414, "uri_too_long")
     status, session = _http("POST", server + "/sessions", {"username": "admin", "password": PASSWORD})
     assert status == 201
     token = session["token"]
