@@ -289,3 +289,36 @@ def catalog_code_prefix(value: str) -> str:
         raise InvalidInput(f"code_prefix must be 'C' followed by up to 14 digits, got '{value}'",
                            code="invalid_code", field="code_prefix")
     return value
+
+
+# The names a catalog search by words looks in (SV-1): the common name and the three classification names.
+SEARCHED_NAMES = ("common_name", "primary_class", "secondary_class", "tertiary_class")
+
+
+def _grams(text: str) -> set[str]:
+    folded = text.lower()
+    return set(folded) | {folded[i:i + 2] for i in range(len(folded) - 1)}
+
+
+def search_terms(row: CatalogRow) -> set[str]:
+    """The index terms of an entry: every character and every pair of adjacent characters of its searched names,
+    lower-cased. Chinese has no spaces to split words at, so the index holds 1- and 2-character grams."""
+    terms: set[str] = set()
+    for name in SEARCHED_NAMES:
+        terms |= _grams(getattr(row, name))
+    return terms
+
+
+def query_terms(q: str) -> set[str]:
+    """The terms an entry must all have to contain ``q`` in one of its names: ``q`` itself when it is one or two
+    characters (then having the term is containing it), else its adjacent pairs (then the names are checked too)."""
+    folded = q.lower()
+    if len(folded) <= 2:
+        return {folded}
+    return {folded[i:i + 2] for i in range(len(folded) - 1)}
+
+
+def code_prefix_range(prefix: str) -> tuple[str, str]:
+    """The codes that start with a checked prefix ('C' and digits) as a half-open range [low, high), which any
+    ordered index answers (a LIKE with an escape clause is a scan on SQLite)."""
+    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)

@@ -44,6 +44,17 @@ class CatalogEntry(Base):
     description: Mapped[str | None] = mapped_column(Text)
 
 
+class CatalogEntryTerm(Base):
+    """The search index of the catalog (SV-1): one row per entry and 1- or 2-character term of its names
+    (``domain.reference_data.search_terms``); a search by words reads the entries having all of the query's terms."""
+
+    __tablename__ = "catalog_entry_terms"
+
+    version_id: Mapped[str] = mapped_column(ForeignKey("catalog_versions.id"), primary_key=True)
+    term: Mapped[str] = mapped_column(String(2), primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("catalog_entries.id"), primary_key=True)
+
+
 class DrugListVersion(Base):
     """One version of the negotiated-drug list maintained by the bureau (ND-1)."""
 

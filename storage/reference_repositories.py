@@ -12,17 +12,19 @@ from typing import Any, cast
 from sqlalchemy import Table, func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from domain.reference_data import CatalogRow, DrugRow
+from domain.reference_data import SEARCHED_NAMES, CatalogRow, DrugRow, code_prefix_range, query_terms, search_terms
 
-from .catalog_models import CatalogEntry, CatalogVersion, DrugListVersion, NegotiatedDrug
+from .catalog_models import CatalogEntry, CatalogEntryTerm, CatalogVersion, DrugListVersion, NegotiatedDrug
 
 _ENTRIES = cast(Table, CatalogEntry.__table__)
+_TERMS = cast(Table, CatalogEntryTerm.__table__)
 _DRUGS = cast(Table, NegotiatedDrug.__table__)
 # Rows come back in the dataclasses' field order, so CatalogRow(*row) needs no mapping.
 _ENTRY_COLUMNS = tuple(_ENTRIES.c[name] for name in CatalogRow.__dataclass_fields__)
 _DRUG_COLUMNS = tuple(_DRUGS.c[name] for name in DrugRow.__dataclass_fields__ if name in _DRUGS.c)
 _INSERT_ENTRIES = insert(_ENTRIES)
 _INSERT_DRUGS = insert(_DRUGS)
+_INSERT_TERMS = insert(_TERMS)
 
 
 class Catalogs:
@@ -52,9 +54,15 @@ class Catalogs:
         self.session.add(version)
 
     def insert_entries(self, version_id: str, rows: Sequence[CatalogRow]) -> None:
-        """Insert a version's entries in one executemany on the session's connection."""
-        values = [{"version_id": version_id, **vars(row)} for row in rows]  # vars: asdict deep-copies
-        self.session.connection().execute(_INSERT_ENTRIES, values)
+        """Insert a version's entries and their search terms, each in one executemany on the session's connection."""
+        if not rows:
+            return
+        connection = self.session.connection()
+        connection.execute(_INSERT_ENTRIES, [{"version_id": version_id, **vars(row)} for row in rows])  # vars: no copy
+        t = _ENTRIES.c
+        ids = {code: id_ for code, id_ in connection.execute(select(t.code, t.id).where(t.version_id == version_id))}
+        connection.execute(_INSERT_TERMS, [{"version_id": version_id, "term": term, "entry_id": ids[row.code]}
+                                           for row in rows for term in search_terms(row)])
 
     def entries(
         self, version_id: str, *, code_prefix: str | None = None, q: str | None = None,
@@ -64,13 +72,30 @@ class Catalogs:
         t = _ENTRIES.c
         query = select(*_ENTRY_COLUMNS).where(t.version_id == version_id)
         if code_prefix:
-            query = query.where(t.code.startswith(code_prefix, autoescape=True))
+            low, high = code_prefix_range(code_prefix)
+            query = query.where(t.code >= low, t.code < high)
         if q:
-            names = (t.common_name, t.primary_class, t.secondary_class, t.tertiary_class)
-            query = query.where(or_(*(column.contains(q, autoescape=True) for column in names)))
+            query = self._having_words(query, version_id, q)
         total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = self.session.execute(query.order_by(t.code).limit(limit).offset(offset)).all()
         return [CatalogRow(*row) for row in rows], total
+
+    @staticmethod
+    def _having_words(query: Any, version_id: str, q: str) -> Any:
+        # The index gives the entries having every term of q; a longer q is then checked against the names, since
+        # having all its pairs does not make a name contain it.
+        terms = query_terms(q)
+        having = (
+            select(_TERMS.c.entry_id)
+            .where(_TERMS.c.version_id == version_id, _TERMS.c.term.in_(sorted(terms)))
+            .group_by(_TERMS.c.entry_id).having(func.count() == len(terms))
+        )
+        query = query.where(_ENTRIES.c.id.in_(having))
+        if len(q) > 2:
+            folded = q.lower()
+            names = (func.lower(_ENTRIES.c[name]) for name in SEARCHED_NAMES)
+            query = query.where(or_(*(name.contains(folded, autoescape=True) for name in names)))
+        return query
 
     def entry(self, version_id: str, code: str) -> CatalogRow | None:
         """The entry ``code`` of a version."""
