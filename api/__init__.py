@@ -39,7 +39,9 @@ from . import (
 
 API_VERSION = "0.1.0"
 # The mission processes' API modules; each exposes BLUEPRINTS (docs/architecture.md, "How a new process plugs in").
-SLICES = ("api.admission", "api.admission_rounds", "api.admission_changes", "api.registration")
+SLICES = (
+    "api.admission", "api.admission_rounds", "api.admission_changes", "api.admission_catalog", "api.registration",
+)
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, request
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, current_app, g, request
 
 from domain.actors import Actor
 from domain.errors import Unauthenticated
@@ -14,11 +17,29 @@ from .services import services
 PUBLIC_BLUEPRINTS = frozenset({"health", "api-docs", "docs_assets", "catalog", "drugs"})
 # Single operations anyone may call: logging in.
 PUBLIC_OPERATIONS = frozenset({("sessions.Login", "POST")})
+PUBLIC_MARK = "_yibao_public"
+F = TypeVar("F", bound=Callable[..., Any])
 BEARER = {"type": "http", "scheme": "bearer", "description": "a token from POST /sessions"}
+
+
+def public(method: F) -> F:
+    """Mark one method of a view as callable without a token (a slice's public read, SV-1)."""
+    setattr(method, PUBLIC_MARK, True)
+    return method
+
+
+def _marked_public() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    handler = getattr(getattr(view, "view_class", None), request.method.lower(), None)
+    if handler is None and request.method == "HEAD":
+        handler = getattr(getattr(view, "view_class", None), "get", None)
+    return bool(getattr(handler, PUBLIC_MARK, False))
 
 
 def _is_public() -> bool:
     if request.endpoint is None:  # no route: let the 404/405 handlers answer
+        return True
+    if _marked_public():
         return True
     # /metrics checks its own access (the scraper's token or an administrator's)
     return request.blueprint in PUBLIC_BLUEPRINTS or (request.endpoint, request.method) in PUBLIC_OPERATIONS or (

@@ -1,4 +1,7 @@
-"""The published consumable catalog: versions, entries, one entry, the diff of two versions (public reads, SV-1)."""
+"""The published consumable catalog: versions, entries, the diff of two versions (public reads, SV-1).
+
+One entry with its products, and the payment calculator, are the admission slice's (``api/admission_catalog.py``).
+"""
 
 from __future__ import annotations
 
@@ -102,17 +105,6 @@ class CatalogEntries(MethodView):
     def get(self, query: dict[str, Any]) -> Any:
         """List a version's entries by code, filtered by code prefix or by words of the names."""
         return reference_data.get_catalog_entries(services(), **query)
-
-
-@blp.route("/entries/<code>")
-class CatalogEntry(MethodView):
-    @blp.doc(security=[], parameters=[{"in": "path", "name": "code", "required": True, "schema": {
-        "type": "string", "pattern": ENTRY_OR_PRODUCT_CODE, "description": "15-character entry or 27-character code"}}])
-    @blp.arguments(VersionQuery, location="query")
-    @blp.response(200, CatalogEntryOut)
-    def get(self, query: dict[str, Any], code: str) -> Any:
-        """Show the entry of a 15-character code (or of a 27-character product code's first 15)."""
-        return reference_data.get_catalog_entry(services(), code, query["version"])
 
 
 @blp.route("/diff")

@@ -1,7 +1,8 @@
 """Repositories of the catalog side of admission and of its counts, through the ORM on the unit of work's session.
 
-``CatalogProducts`` (a version's products and entry facts, CM-1, DA-7, DA-8), ``CatalogChanges`` (changes by bureau
-action, DA-7, DA-8) and ``AdmissionCounts`` (the bureau's view per stage).
+``CatalogProducts`` (a version's products and entry facts, CM-1, DA-7, DA-8), ``PaymentRatios`` (the regions' ratios
+by version, PAY-4), ``CatalogChanges`` (changes by bureau action, DA-7, DA-8) and ``AdmissionCounts`` (the bureau's
+view per stage).
 """
 
 from __future__ import annotations
@@ -11,7 +12,15 @@ from collections.abc import Sequence
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from .admission_models import Application, CatalogChange, CatalogEntryFacts, CatalogProduct, Round
+from .admission_models import (
+    Application,
+    CatalogChange,
+    CatalogEntryFacts,
+    CatalogProduct,
+    PaymentRatioVersion,
+    RegionPaymentRatio,
+    Round,
+)
 from .task_models import HumanTask
 
 
@@ -25,6 +34,18 @@ class CatalogProducts:
         """Every product of a version, by code."""
         query = select(CatalogProduct).where(CatalogProduct.version_id == version_id).order_by(CatalogProduct.code)
         return list(self.session.scalars(query))
+
+    def of_entry(self, version_id: str, entry_code: str) -> list[CatalogProduct]:
+        """The products listed under one entry of a version, by code."""
+        query = select(CatalogProduct).where(CatalogProduct.version_id == version_id,
+                                             CatalogProduct.entry_code == entry_code)
+        return list(self.session.scalars(query.order_by(CatalogProduct.code)))
+
+    def facts(self, version_id: str, code: str) -> CatalogEntryFacts | None:
+        """The VBP facts and leaving date of one entry of a version, if it has any."""
+        query = select(CatalogEntryFacts).where(CatalogEntryFacts.version_id == version_id,
+                                                CatalogEntryFacts.code == code)
+        return self.session.scalars(query).first()
 
     def insert(self, version_id: str, rows: Sequence[dict[str, str]]) -> None:
         """Insert a version's products in one executemany."""
@@ -40,6 +61,32 @@ class CatalogProducts:
         """Insert a version's entry facts in one executemany."""
         if rows:
             self.session.execute(insert(CatalogEntryFacts), [{"version_id": version_id, **r} for r in rows])
+
+
+class PaymentRatios:
+    """The regions' payment ratios, one version at a time (PAY-4)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def latest_version(self) -> int | None:
+        """The number of the version in force, None before the first."""
+        return self.session.scalar(select(func.max(PaymentRatioVersion.version)))
+
+    def version(self, number: int | None = None) -> tuple[PaymentRatioVersion, list[RegionPaymentRatio]] | None:
+        """A version with its regions by code (the latest when ``number`` is None)."""
+        number = self.latest_version() if number is None else number
+        head = self.session.get(PaymentRatioVersion, number) if number is not None else None
+        if head is None:
+            return None
+        query = select(RegionPaymentRatio).where(RegionPaymentRatio.version == number)
+        return head, list(self.session.scalars(query.order_by(RegionPaymentRatio.region)))
+
+    def add(self, head: PaymentRatioVersion, regions: Sequence[RegionPaymentRatio]) -> None:
+        """Add a new version and its regions (sent at the next flush: a concurrent publication of the same number
+        fails there, on the version's primary key)."""
+        self.session.add(head)
+        self.session.add_all(regions)
 
 
 class CatalogChanges:

@@ -4,7 +4,8 @@
 (``document_blobs``, the same file stored once) linked to applications (``application_documents``), ``rounds``,
 their ``candidates`` (DA-3), ``expert_assignments`` and ``expert_reviews`` keyed by expert (DA-5, SV-3),
 ``filings`` with the NHSA (DA-6), ``objections`` during the public notice (SV-1), and the products of each catalog
-version (``catalog_products``, CM-1: 27-character codes under their 15-character entry).
+version (``catalog_products``, CM-1: 27-character codes under their 15-character entry), and the regions' payment
+ratios by version (``payment_ratio_versions``, ``region_payment_ratios``, PAY-4).
 """
 
 from __future__ import annotations
@@ -223,6 +224,30 @@ class CatalogEntryFacts(Base):
     code: Mapped[str] = mapped_column(String(15))
     leaves_on: Mapped[date | None] = mapped_column(Date)
     procurement: Mapped[str | None] = mapped_column(Text)  # JSON of domain ProcurementFacts
+
+
+class PaymentRatioVersion(Base):
+    """One version of the regions' payment ratios the bureau publishes (PAY-4); its number is the key, so two
+    concurrent publications of the same number cannot both land."""
+
+    __tablename__ = "payment_ratio_versions"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_by: Mapped[str] = mapped_column(String(36))
+    note: Mapped[str | None] = mapped_column(String(300))
+
+
+class RegionPaymentRatio(Base):
+    """One region's ratios in one version (PAY-4): fund ratio and 乙 prepay ratio."""
+
+    __tablename__ = "region_payment_ratios"
+
+    version: Mapped[int] = mapped_column(ForeignKey("payment_ratio_versions.version"), primary_key=True)
+    region: Mapped[str] = mapped_column(String(6), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    fund_ratio: Mapped[Decimal] = mapped_column(Numeric(5, 4))
+    b_prepay_ratio: Mapped[Decimal] = mapped_column(Numeric(5, 4))
 
 
 class CatalogChange(Base):

@@ -103,6 +103,13 @@ class Catalogs:
         row = self.session.execute(select(*_ENTRY_COLUMNS).where(t.version_id == version_id, t.code == code)).first()
         return CatalogRow(*row) if row is not None else None
 
+    def versions_with(self, code: str) -> list[int]:
+        """The numbers of the versions that list entry ``code``, oldest first."""
+        t = _ENTRIES.c
+        query = (select(CatalogVersion.version).join_from(_ENTRIES, CatalogVersion, t.version_id == CatalogVersion.id)
+                 .where(t.code == code).order_by(CatalogVersion.version))
+        return list(self.session.scalars(query))
+
     def all_entries(self, version_id: str) -> list[CatalogRow]:
         """Every entry of a version, by code."""
         t = _ENTRIES.c

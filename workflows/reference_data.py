@@ -218,7 +218,8 @@ def list_catalog_versions(services: Services) -> list[CatalogVersionView]:
         return [_catalog_view(row) for row in uow.catalogs.versions()]
 
 
-def _catalog_version(catalogs: Catalogs, version: int | None) -> CatalogVersion:
+def catalog_version_row(catalogs: Catalogs, version: int | None) -> CatalogVersion:
+    """A catalog version by number (the latest when None); NotFound when there is none."""
     row = catalogs.latest() if version is None else catalogs.version(version)
     if row is None:
         what = "no catalog version has been published" if version is None else f"no catalog version {version}"
@@ -236,7 +237,7 @@ def get_catalog_entries(
     prefix = catalog_code_prefix(code_prefix) if code_prefix else None
     with services.uow(read_only=True) as uow:
         catalogs = uow.catalogs
-        row = _catalog_version(catalogs, version)
+        row = catalog_version_row(catalogs, version)
         entries, total = catalogs.entries(row.id, code_prefix=prefix, q=(q or "").strip() or None,
                                           limit=limit, offset=offset)
         return Page([_entry_view(row.version, e) for e in entries], total, limit, offset)
@@ -247,7 +248,7 @@ def get_catalog_entry(services: Services, code: str, version: int | None = None)
     key = consumable_entry_key(code) if len(code) == 27 else consumable_entry_code(code, field="code")
     with services.uow(read_only=True) as uow:
         catalogs = uow.catalogs
-        row = _catalog_version(catalogs, version)
+        row = catalog_version_row(catalogs, version)
         entry = catalogs.entry(row.id, key)
         if entry is None:
             raise NotFound(f"catalog version {row.version} has no entry {key}", code="catalog_entry_not_found")
@@ -258,7 +259,7 @@ def catalog_diff(services: Services, from_version: int, to_version: int) -> Cata
     """The entries added, removed and changed from one catalog version to another (CM-6)."""
     with services.uow(read_only=True) as uow:
         catalogs = uow.catalogs
-        old, new = _catalog_version(catalogs, from_version), _catalog_version(catalogs, to_version)
+        old, new = catalog_version_row(catalogs, from_version), catalog_version_row(catalogs, to_version)
         diff = diff_catalogs(catalogs.all_entries(old.id), catalogs.all_entries(new.id))
         return CatalogDiffView(
             from_version=old.version,

@@ -61,6 +61,8 @@ RULES: dict[str, tuple[Rule, ...]] = {
     "admission.review.see": (Rule("SV-3", sees_review, "review_not_found", "no such review"),),
     "admission.review.submit": (
         Rule("SV-3", _roles("expert"), "not_your_task", "only the assigned experts review"),),
+    "admission.payment_ratios.manage": (
+        Rule("PAY-4", _roles(*BUREAU), "bureau_only", "the bureau maintains the regions' payment ratios"),),
     "admission.filing.answer": (
         Rule("DA-6", _roles("nhsa_officer", "admin"), "nhsa_only", "the NHSA answers a filing"),),
     "consumable_application.read_data": (

@@ -17,10 +17,13 @@ prepay applies to it. Deductibles (起付标准) and annual caps are the region'
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from domain.admission.categories import PaymentCategory
+from domain.admission.decisions import ProcurementFacts
 from domain.admission.money import is_amount, to_fen
 from domain.errors import InvalidInput, PolicyViolation
 from domain.reference_data import CatalogRow
@@ -102,3 +105,97 @@ def split_for_entry(entry: CatalogRow, unit_price: Decimal, quantity: Decimal | 
                     ratios: RegionRatios) -> PaymentSplit:
     """``split_payment`` for a catalog entry's category and maximum payment standard."""
     return split_payment(entry.payment_category, entry.payment_standard, unit_price, quantity, ratios)
+
+
+# --- the regions' ratios (PAY-4): configuration the bureau maintains, one version at a time ----------------------
+REGION_CODE = re.compile(r"(?!00)[0-9]{6}")  # GB/T 2260 administrative division
+MAX_REGIONS = 500
+MAX_REGION_NAME = 100
+
+
+@dataclass(frozen=True)
+class RegionRule:
+    """One region's line of the configuration: its name and ratios."""
+
+    region: str
+    name: str
+    ratios: RegionRatios
+
+
+def region_code(value: object, field: str = "region") -> str:
+    """A 6-digit GB/T 2260 administrative division code (省 520000, 市 520100, 县 520102)."""
+    if not isinstance(value, str) or not REGION_CODE.fullmatch(value):
+        raise InvalidInput(f"{field} must be a 6-digit GB/T 2260 administrative division code, got {value!r}",
+                           field=field, code="invalid_region", rule="PAY-4")
+    return value
+
+
+def _config_ratio(value: object, field: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, str | Decimal):
+        raise InvalidInput(f"{field} must be a decimal string between 0 and 1, got {value!r}", field=field,
+                           rule="PAY-4")
+    try:
+        number = Decimal(value)
+    except ArithmeticError:
+        raise InvalidInput(f"{field} must be a decimal string between 0 and 1, got {value!r}", field=field,
+                           rule="PAY-4") from None
+    exponent = number.as_tuple().exponent
+    if not isinstance(exponent, int) or exponent < -4:
+        raise InvalidInput(f"{field} must be finite with at most four decimals, got {value!r}", field=field,
+                           rule="PAY-4")
+    return _ratio(number, field)
+
+
+def region_rules(data: Mapping[str, Mapping[str, object]]) -> tuple[RegionRule, ...]:
+    """Check a configuration {region: {name, fund_ratio, b_prepay_ratio}} (PAY-4), ordered by region code."""
+    if not isinstance(data, Mapping) or not data:
+        raise InvalidInput("ratios must name at least one region", field="ratios", rule="PAY-4")
+    if len(data) > MAX_REGIONS:
+        raise InvalidInput(f"ratios may name at most {MAX_REGIONS} regions", field="ratios", rule="PAY-4")
+    found = []
+    for region in sorted(data):
+        where = f"ratios.{region}"
+        code = region_code(region, field=where)
+        line = data[region]
+        if not isinstance(line, Mapping):
+            raise InvalidInput("each region has name, fund_ratio and b_prepay_ratio", field=where, rule="PAY-4")
+        unknown = sorted(set(line) - {"name", "fund_ratio", "b_prepay_ratio"})
+        if unknown:
+            raise InvalidInput(f"unknown field {unknown[0]!r}", field=f"{where}.{unknown[0]}")
+        name = line.get("name", "")
+        if not isinstance(name, str) or len(name) > MAX_REGION_NAME or name != name.strip():
+            raise InvalidInput(f"name must be text of at most {MAX_REGION_NAME} characters without outer blanks",
+                               field=f"{where}.name")
+        found.append(RegionRule(code, name, RegionRatios(_config_ratio(line.get("fund_ratio"), f"{where}.fund_ratio"),
+                                                         _config_ratio(line.get("b_prepay_ratio"),
+                                                                       f"{where}.b_prepay_ratio"))))
+    return tuple(found)
+
+
+def regions_up(region: str) -> tuple[str, ...]:
+    """The region and the divisions that contain it, most specific first: 520102 → 520102, 520100, 520000."""
+    chain = [region]
+    for prefix in (region[:4], region[:2]):
+        code = prefix.ljust(6, "0")
+        if code not in chain:
+            chain.append(code)
+    return tuple(chain)
+
+
+def rule_for(rules: Sequence[RegionRule], region: str) -> RegionRule | None:
+    """The ratios that apply in ``region``: its own line, else its city's, else its province's (PAY-4)."""
+    by_code = {r.region: r for r in rules}
+    return next((by_code[code] for code in regions_up(region_code(region)) if code in by_code), None)
+
+
+def standard_basis(category: str, standard: Decimal | None, procurement: ProcurementFacts | None) -> tuple[str, str]:
+    """Where an entry's payment standard comes from, as (rule, words): what the calculator applies to it."""
+    if procurement is not None and procurement.selected:
+        return "VBP-1", "中选产品：支付标准为中选价格 (the selected price)"
+    if procurement is not None and procurement.coronary_stent:
+        return "VBP-4", "未中选冠脉支架：支付标准不高于7000元 (non-selected coronary stent)"
+    if procurement is not None:
+        return "VBP-2", "未中选产品：支付标准不高于同类中选产品最高中选价 (non-selected product)"
+    if standard is None:
+        return "CM-2", "乙类未定最高支付标准：按现行支付政策执行，全部价格计入支付范围 (no maximum standard)"
+    return "CM-2", f"{category}类最高支付标准 (maximum payment standard)"
