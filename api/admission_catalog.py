@@ -53,11 +53,11 @@ class ProductOut(Schema):
 
 
 class ProcurementOut(Schema):
-    selected = fields.Boolean(metadata={"description": "中选 in volume-based procurement (VBP-1)"})
+    selected = fields.Boolean(metadata={"example": True, "description": "中选 in volume-based procurement (VBP-1)"})
     selected_price = _money_out("590.00", "the selected price (VBP-1)", allow_none=True)
     highest_selected_price = _money_out("700.00", "of the same category and similar function (VBP-2)",
                                         allow_none=True)
-    coronary_stent = fields.Boolean(metadata={"description": "a coronary stent (VBP-4)"})
+    coronary_stent = fields.Boolean(metadata={"example": False, "description": "a coronary stent (VBP-4)"})
     listing_price = _money_out("6800.00", "挂网价 (VBP-4)", allow_none=True)
     price_zone = fields.String(allow_none=True, metadata={"example": "middle", "description": "VBP-4 price zone"})
 
@@ -65,18 +65,21 @@ class ProcurementOut(Schema):
 class CatalogEntryDetailOut(CatalogEntryOut):
     standard_rule = fields.String(metadata={"example": "CM-2", "description": "the rule the standard comes from"})
     standard_basis = fields.String(metadata={"example": "乙类最高支付标准 (maximum payment standard)"})
-    procurement = fields.Nested(ProcurementOut, allow_none=True, metadata={"description": "VBP facts, if any"})
-    leaves_on = fields.Date(allow_none=True, metadata={"description": "a temporary inclusion's last day (DA-8)"})
-    products = fields.List(fields.Nested(ProductOut), metadata={"description": "products listed under the entry"})
+    procurement = fields.Nested(ProcurementOut, allow_none=True,
+                                metadata={"example": None, "description": "VBP facts, if any"})
+    leaves_on = fields.Date(allow_none=True, metadata={"example": "2027-06-30",
+                                                       "description": "a temporary inclusion's last day (DA-8)"})
+    products = fields.List(fields.Nested(ProductOut),
+                           metadata={"example": [], "description": "products listed under the entry"})
     versions = fields.List(fields.Integer(), metadata={"example": [1, 2],
                                                        "description": "the versions that list this entry"})
 
 
-@blp.route("/entries/<code>")
+@blp.route("/entries/<code>", parameters=[{"in": "path", "name": "code", "required": True, "schema": {
+    "type": "string", "pattern": ENTRY_OR_PRODUCT_CODE, "description": "15-character entry or 27-character code"}}])
 class CatalogEntry(MethodView):
     @public
-    @blp.doc(security=[], parameters=[{"in": "path", "name": "code", "required": True, "schema": {
-        "type": "string", "pattern": ENTRY_OR_PRODUCT_CODE, "description": "15-character entry or 27-character code"}}])
+    @blp.doc(security=[])
     @blp.arguments(VersionQuery, location="query")
     @blp.response(200, CatalogEntryDetailOut)
     def get(self, query: dict[str, Any], code: str) -> Any:
@@ -94,9 +97,9 @@ class QuoteQuery(StrictSchema):
     quantity = BoundedInteger(minimum=1, maximum=MAX_QUANTITY, required=True, metadata={"example": 1})
     region = _region("the patient's insurance region (参保地)", required=True)
     version = BoundedInteger(minimum=1, load_default=None,
-                             metadata={"description": "catalog version; the latest when absent"})
-    ratios_version = BoundedInteger(minimum=1, load_default=None,
-                                    metadata={"description": "ratios version; the one in force when absent"})
+                             metadata={"example": 1, "description": "catalog version; the latest when absent"})
+    ratios_version = BoundedInteger(minimum=1, load_default=None, metadata={
+        "example": 1, "description": "ratios version; the one in force when absent"})
 
 
 class AppliedRatiosOut(Schema):
@@ -111,7 +114,8 @@ class AppliedRatiosOut(Schema):
 class PaymentQuoteOut(Schema):
     catalog_version = fields.Integer(metadata={"example": 1})
     code = fields.String(metadata={"example": "C01010100101001"})
-    product_code = fields.String(allow_none=True, metadata={"description": "the 27-character code, when given"})
+    product_code = fields.String(allow_none=True,
+                                 metadata={"example": None, "description": "the 27-character code, when given"})
     common_name = fields.String(metadata={"example": "支架"})
     payment_category = fields.String(metadata={"example": "乙"})
     payment_standard = _money_out("8085.00", "maximum payment standard (null: none set)", allow_none=True)
@@ -128,7 +132,7 @@ class PaymentQuoteOut(Schema):
     patient_within_standard = _money_out("1091.47", "the patient's share by ratio within the standard")
     patient = _money_out("2814.97", "everything the patient pays")
     rules = fields.List(fields.String(), metadata={"example": ["PAY-2", "PAY-4", "PAY-3", "VBP-3"]})
-    rounding = fields.String(metadata={"description": "the rounding rule"})
+    rounding = fields.String(metadata={"example": "ROUND_HALF_UP to 0.01 yuan", "description": "the rounding rule"})
 
 
 @blp.route("/payment")
@@ -154,7 +158,7 @@ class RegionRatioIn(StrictSchema):
 
 
 class PaymentRatiosIn(StrictSchema):
-    expected_version = BoundedInteger(required=True, metadata={
+    expected_version = BoundedInteger(required=True, strict=True, metadata={
         "example": 1, "description": "the version read before editing (0 before the first); another is a 409"})
     ratios = fields.Dict(keys=fields.String(validate=validate.Regexp(REGION)), values=fields.Nested(RegionRatioIn),
                          required=True, validate=validate.Length(min=1, max=500), metadata={
@@ -181,7 +185,7 @@ class PaymentRatiosOut(Schema):
 
 class RatiosVersionQuery(StrictSchema):
     version = BoundedInteger(minimum=1, load_default=None,
-                             metadata={"description": "a ratios version; the one in force when absent"})
+                             metadata={"example": 1, "description": "a ratios version; the one in force when absent"})
 
 
 @blp.route("/payment-ratios")
@@ -203,11 +207,11 @@ class PaymentRatios(MethodView):
                                       body["note"])
 
 
-@blp.route("/payment-ratios/<region>")
+@blp.route("/payment-ratios/<region>", parameters=[{"in": "path", "name": "region", "required": True,
+                                                    "schema": {"type": "string", "pattern": REGION}}])
 class RegionRatios(MethodView):
     @public
-    @blp.doc(security=[], parameters=[{"in": "path", "name": "region", "required": True,
-                                       "schema": {"type": "string", "pattern": REGION}}])
+    @blp.doc(security=[])
     @blp.arguments(RatiosVersionQuery, location="query")
     @blp.response(200, AppliedRatiosOut)
     def get(self, q: dict[str, Any], region: str) -> Any:

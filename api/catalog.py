@@ -33,17 +33,18 @@ class CatalogVersionOut(Schema):
 
 
 class CatalogEntryOut(Schema):
-    version = fields.Integer()
-    code = fields.String(metadata={"description": "15-character entry code (CM-1)"})
-    primary_class = fields.String()
-    secondary_class = fields.String()
-    tertiary_class = fields.String()
-    common_name = fields.String()
-    material = fields.String()
-    characteristics = fields.String()
-    payment_category = fields.String(metadata={"description": "甲 or 乙 (CM-2)"})
-    payment_standard = Money(allow_none=True, metadata={"description": "maximum payment standard, yuan"})
-    description = fields.String(allow_none=True)
+    version = fields.Integer(metadata={"example": 1})
+    code = fields.String(metadata={"example": "C01010100101001", "description": "15-character entry code (CM-1)"})
+    primary_class = fields.String(metadata={"example": "非血管介入治疗类材料"})
+    secondary_class = fields.String(metadata={"example": "呼吸介入材料"})
+    tertiary_class = fields.String(metadata={"example": "气管支气管支架"})
+    common_name = fields.String(metadata={"example": "支架"})
+    material = fields.String(metadata={"example": "镍钛合金"})
+    characteristics = fields.String(metadata={"example": "全覆膜"})
+    payment_category = fields.String(metadata={"example": "乙", "description": "甲 or 乙 (CM-2)"})
+    payment_standard = Money(allow_none=True, metadata={"example": "8085.00",
+                                                        "description": "maximum payment standard, yuan"})
+    description = fields.String(allow_none=True, metadata={"example": "限…使用", "description": "restriction"})
 
 
 class CatalogEntryPageOut(Schema):

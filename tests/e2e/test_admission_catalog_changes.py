@@ -36,3 +36,16 @@ def test_da7_vbp1_a_procurement_result_is_published_at_its_selected_price(
     assert (published["status"], published["published_version"]) == ("published", 2)
     entry = ok(as_user("h1_officer").get(f"/catalog/entries/{EXISTING_ENTRY}"))
     assert entry["payment_standard"] == "5000.00"
+    # the entry shows its product, its VBP facts and where its standard comes from (SV-1, VBP-1)
+    assert ([p["code"] for p in entry["products"]], entry["procurement"]["selected_price"], entry["versions"],
+            entry["standard_rule"]) == ([code(EXISTING_ENTRY, "01234")], "5000.00", [1, 2], "VBP-1")
+    assert ok(as_user("h1_officer").get(f"/catalog/entries/{EXISTING_ENTRY}", query_string={"version": 1}))[
+        "products"] == []
+    # the calculator applies the selected price as the standard: above it the patient pays (PAY-3, VBP-3)
+    ok(bureau.put("/catalog/payment-ratios", json={"expected_version": 0, "ratios": {
+        "520000": {"fund_ratio": "0.90", "b_prepay_ratio": "0.05"}}}), 201)
+    quote = ok(as_user("h1_officer").get("/catalog/payment", query_string={
+        "code": code(EXISTING_ENTRY, "01234"), "unit_price": "5600.00", "quantity": 1, "region": "520102"}))
+    assert (quote["within_standard"], quote["above_standard"], quote["prepay"], quote["fund"], quote["patient"],
+            quote["rules"]) == ("5000.00", "600.00", "250.00", "4275.00", "1325.00",
+                                ["PAY-2", "PAY-4", "VBP-1", "PAY-3", "VBP-3"])

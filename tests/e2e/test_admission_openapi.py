@@ -9,9 +9,9 @@ from typing import Any
 from flask.testing import FlaskClient
 from marshmallow import Schema
 
-from api import admission_changes, admission_round_schemas, admission_schemas
+from api import admission_catalog, admission_changes, admission_round_schemas, admission_schemas
 
-MODULES = (admission_schemas, admission_round_schemas, admission_changes)
+MODULES = (admission_schemas, admission_round_schemas, admission_changes, admission_catalog)
 
 
 def described(prop: dict[str, Any]) -> bool:
@@ -30,7 +30,7 @@ def test_every_admission_field_has_an_example(client: FlaskClient) -> None:
     assert missing == []
     assert components["FactsIn"]["properties"]["price"]["type"] == "string"
     assert components["FactsIn"]["properties"]["price"]["pattern"] == admission_schemas.MONEY
-    parameters = [p for path, ops in spec["paths"].items() if path.startswith("/admission")
+    parameters = [p for path, ops in spec["paths"].items() if path.startswith(("/admission", "/catalog/payment"))
                   for op in ops.values() if isinstance(op, dict) for p in op.get("parameters", [])
                   if p.get("in") == "query"]
     assert parameters and all("example" in p["schema"] or "example" in p for p in parameters)

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from flask_smorest import Api
 from sqlalchemy import func, select
 
+from api import admission_catalog as entry_api
 from api import catalog as catalog_api
 from api import drugs as drugs_api
 from api import errors
@@ -169,6 +170,7 @@ def client(services: Services) -> Iterator[FlaskClient]:
     app.extensions["yibao"] = services
     api = Api(app)
     api.register_blueprint(catalog_api.blp)
+    api.register_blueprint(entry_api.blp)
     api.register_blueprint(drugs_api.blp)
     errors.register(app)
     yield app.test_client()
