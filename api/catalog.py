@@ -5,8 +5,10 @@ One entry with its products, and the payment calculator, are the admission slice
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+from flask import Response, send_file
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
@@ -84,6 +86,11 @@ class EntryQuery(VersionQuery):
     offset = BoundedInteger(load_default=0)
 
 
+class ExportQuery(StrictSchema):
+    format = fields.String(load_default="csv", validate=validate.OneOf(tuple(reference_data.EXPORT_FORMATS)),
+                           metadata={"example": "xlsx", "description": "csv (UTF-8) or xlsx"})
+
+
 class DiffQuery(StrictSchema):
     from_version = BoundedInteger(minimum=1, data_key="from", required=True)
     to_version = BoundedInteger(minimum=1, data_key="to", required=True)
@@ -106,6 +113,23 @@ class CatalogEntries(MethodView):
     def get(self, query: dict[str, Any]) -> Any:
         """List a version's entries by code, filtered by code prefix or by words of the names."""
         return reference_data.get_catalog_entries(services(), **query)
+
+
+@blp.route("/versions/<int(signed=False, max=2147483647):version>/export")
+class CatalogExport(MethodView):
+    @blp.doc(security=[], responses={"200": {"description": "the file", "content": {
+        "text/csv": {"schema": {"type": "string"}},
+        reference_data.EXPORT_FORMATS["xlsx"]: {"schema": {"type": "string", "format": "binary"}}}}})
+    @blp.arguments(ExportQuery, location="query")
+    @blp.response(200, description="the version's entries in the source catalog's columns (CSV: loading it again "
+                                   "gives the same rows)")
+    def get(self, query: dict[str, Any], version: int) -> Response:
+        """Download a published version as CSV or XLSX, in the column names of the source catalog (CM-6)."""
+        found = reference_data.export_catalog(services(), version, query["format"])
+        response = send_file(io.BytesIO(found.content), mimetype=found.media_type, as_attachment=True,
+                             download_name=found.filename)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
 
 
 @blp.route("/diff")

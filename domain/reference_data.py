@@ -322,3 +322,24 @@ def code_prefix_range(prefix: str) -> tuple[str, str]:
     """The codes that start with a checked prefix ('C' and digits) as a half-open range [low, high), which any
     ordered index answers (a LIKE with an escape clause is a scan on SQLite)."""
     return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+# --- export in the source's columns (CM-6) ----------------------------------------------------------------------
+EXPORT_ID_PREFIX = "gz_nhsa_consumables_"  # the source file's row id: this prefix and the code
+
+
+def catalog_record(row: CatalogRow) -> list[str]:
+    """A row as the source catalog writes it (CATALOG_COLUMNS): 甲类/乙类, the standard with two decimals."""
+    standard = "" if row.payment_standard is None else str(row.payment_standard.quantize(Decimal("0.01")))
+    return [EXPORT_ID_PREFIX + row.code, row.code, row.primary_class, row.secondary_class, row.tertiary_class,
+            row.common_name, row.material, row.characteristics, f"{row.payment_category}类", standard,
+            row.description or ""]
+
+
+def catalog_csv(rows: Sequence[CatalogRow]) -> str:
+    """The rows as CSV text in the source's columns, LF line ends: ``parse_catalog`` reads it back to the same rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CATALOG_COLUMNS)
+    writer.writerows(catalog_record(r) for r in rows)
+    return buffer.getvalue()

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+
+from openpyxl import Workbook
 
 from domain.actors import Actor
 from domain.codes import consumable_entry_code, consumable_entry_key
 from domain.errors import InvalidInput, NotFound
 from domain.permissions import require
 from domain.reference_data import (
+    CATALOG_COLUMNS,
     CatalogRow,
     DrugRow,
     catalog_code_prefix,
+    catalog_csv,
+    catalog_record,
     diff_catalogs,
     parse_catalog,
     parse_drugs,
@@ -287,3 +293,42 @@ def list_drugs(services: Services, version: int | None = None) -> DrugListView:
             what = "no negotiated-drug list has been loaded" if version is None else f"no drug list version {version}"
             raise NotFound(what, code="drug_list_version_not_found")
         return DrugListView(row.version, row.effective_date, row.source, lists.drugs(row.id))
+
+
+# --- export of a version (CM-6) ---------------------------------------------------------------------------------
+EXPORT_FORMATS = {"csv": "text/csv",  # Flask adds "; charset=utf-8"
+                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+@dataclass(frozen=True)
+class CatalogExport:
+    """A published version as a file in the source catalog's columns."""
+
+    filename: str
+    media_type: str
+    content: bytes
+
+
+def _xlsx(rows: list[CatalogRow], version: int) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(f"目录第{version}版")
+    sheet.append(list(CATALOG_COLUMNS))
+    for row in rows:
+        record: list[object] = list(catalog_record(row))
+        record[CATALOG_COLUMNS.index("payment_standard")] = row.payment_standard  # a number, as Excel sums it
+        sheet.append(record)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def export_catalog(services: Services, version: int | None, fmt: str) -> CatalogExport:
+    """A version (the latest when None) as CSV (UTF-8, LF, the source's columns and forms: loading it again gives
+    the same rows) or XLSX (one sheet, the same columns, the standard as a number)."""
+    if fmt not in EXPORT_FORMATS:
+        raise InvalidInput(f"format must be one of {', '.join(EXPORT_FORMATS)}", field="format")
+    with services.uow(read_only=True) as uow:
+        row = catalog_version_row(uow.catalogs, version)
+        entries = uow.catalogs.all_entries(row.id)
+    content = catalog_csv(entries).encode("utf-8") if fmt == "csv" else _xlsx(entries, row.version)
+    return CatalogExport(f"catalog-v{row.version}.{fmt}", EXPORT_FORMATS[fmt], content)

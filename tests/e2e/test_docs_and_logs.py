@@ -25,7 +25,7 @@ ENDPOINTS = {
     ("post", "/tasks/{task_id}/unclaim"), ("post", "/tasks/{task_id}/assign"), ("post", "/tasks/{task_id}/complete"),
     ("post", "/messages"), ("get", "/incidents"), ("post", "/incidents/{incident_id}/retry"), ("get", "/clock"),
     ("put", "/clock"), ("get", "/metrics"), ("get", "/catalog/versions"), ("get", "/catalog/entries"),
-    ("get", "/catalog/diff"), ("get", "/negotiated-drugs"),
+    ("get", "/catalog/versions/{version}/export"), ("get", "/catalog/diff"), ("get", "/negotiated-drugs"),
     ("get", "/negotiated-drugs/versions"), ("get", "/audit/entries"),
 }
 # The consumable admission slice (api/admission.py, api/admission_rounds.py, api/admission_changes.py).
