@@ -77,10 +77,19 @@ class ExpertReview:
 
 
 def review_findings(review: ExpertReview, where: str = "review") -> list[Finding]:
-    """A review gives its reasoning; a vote for inclusion proposes a category, and 甲 a maximum standard (CM-2)."""
+    """A review gives its reasoning; a vote for inclusion proposes a category, and 甲 a maximum standard (CM-2).
+
+    The panel, not code, judges CA-1 (clinically necessary, safe, effective, reasonably priced) and CX-4 (otherwise
+    outside the payment scope): what code holds is that the judgement is written down — a vote for inclusion says
+    why CA-1 holds, a vote against records its reason (CX-4)."""
     found = []
-    if not review.reasoning.strip():
-        found.append(Finding("DA-5", f"{where}.reasoning", "请填写评审意见", "a review states its reasoning"))
+    if not review.reasoning.strip() and review.include:
+        found.append(Finding("CA-1", f"{where}.reasoning", "建议纳入时请说明临床必需、安全有效、价格合理的理由",
+                             "a vote for inclusion states why the product is clinically necessary, safe, effective "
+                             "and reasonably priced"))
+    elif not review.reasoning.strip():
+        found.append(Finding("CX-4", f"{where}.reasoning", "不建议纳入时请记录理由",
+                             "a vote against inclusion records its reason"))
     if review.include and review.category is None:
         found.append(Finding("CM-2", f"{where}.category", "建议纳入时请提出支付类别（甲类或乙类）",
                              "a vote for inclusion proposes the payment category"))

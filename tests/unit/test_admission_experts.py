@@ -88,10 +88,12 @@ def test_an_expert_with_an_unknown_field_is_an_input_error() -> None:
         (ExpertReview(True, A, None, reasoning="x"), [("CM-2", "review.max_payment_standard")]),
         (ExpertReview(True, None, None, reasoning="x"), [("CM-2", "review.category")]),
         (ExpertReview(True, B, Decimal("0"), reasoning="x"), [("CM-2", "review.max_payment_standard")]),
-        (ExpertReview(False), [("DA-5", "review.reasoning")]),
+        (ExpertReview(False), [("CX-4", "review.reasoning")]),
+        (ExpertReview(False, reasoning=" \n"), [("CX-4", "review.reasoning")]),
+        (ExpertReview(True, B, None, reasoning=""), [("CA-1", "review.reasoning")]),
     ],
 )
-def test_da5_cm2_a_review_states_its_reasoning_and_a_vote_for_inclusion_proposes_terms(
+def test_da5_ca1_cx4_cm2_a_review_states_its_reasoning_and_a_vote_for_inclusion_proposes_terms(
         review: ExpertReview, fields: list[tuple[str, str]]) -> None:
     assert [(f.rule, f.field) for f in review_findings(review)] == fields
 
@@ -99,7 +101,7 @@ def test_da5_cm2_a_review_states_its_reasoning_and_a_vote_for_inclusion_proposes
 def test_sv3_a_review_from_an_expert_not_assigned_is_refused() -> None:
     reviews = {"e9": ExpertReview(False, reasoning="x"), "e1": ExpertReview(False)}
     assert [(f.rule, f.field) for f in reviews_findings(["e1", "e2", "e3"], reviews)] == [
-        ("DA-5", "reviews.e1.reasoning"), ("SV-3", "reviews.e9")]
+        ("CX-4", "reviews.e1.reasoning"), ("SV-3", "reviews.e9")]
     with pytest.raises(InvalidInput) as err:
         summarise(STENT, ["e1", "e2", "e3"], reviews)
     assert err.value.rule == "SV-3"
