@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -391,3 +392,44 @@ def stored(values: Mapping[str, Any], changes: Mapping[str, Any], columns: Seque
 
 
 TIMEDELTA_ZERO = timedelta(0)
+
+
+# --- raw SpiffWorkflow ------------------------------------------------------------------------------------------
+class RawRegistration:
+    """The registration diagram in SpiffWorkflow alone: parsed once with ``SpiffBpmnParser``, its default serializer
+    (``SPIFF_CONFIG``, the spec embedded in every state) and the facade's state-only one, a plain script engine."""
+
+    def __init__(self) -> None:
+        from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+        from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+        from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+        from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+        from domain.dates import CHINA_TZ
+        from workflows.engine.clock import current_time
+        from workflows.engine.serializer import StateSerializer
+        from workflows.script_functions import SCRIPT_FUNCTIONS
+
+        parser = SpiffBpmnParser()
+        parser.add_bpmn_file(str(DIAGRAM))
+        self.spec = parser.get_spec("drug_registration")
+        self.subprocess_specs = parser.get_subprocess_specs("drug_registration")
+        registry = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+        registry.register(date, lambda v: {"value": v.isoformat()}, lambda v: date.fromisoformat(v["value"]))
+        registry.register(Decimal, lambda v: {"value": str(v)}, lambda v: Decimal(v["value"]))
+        self.default = BpmnWorkflowSerializer(registry)
+        self.state_only = StateSerializer()
+        functions = {**SCRIPT_FUNCTIONS, "today": lambda: current_time().astimezone(CHINA_TZ).date()}
+        self.script_engine = PythonScriptEngine(environment=TaskDataEnvironment(functions))
+
+    def restore(self, blob: bytes) -> Any:
+        """A workflow from the facade's stored state (zlib-compressed state-only JSON)."""
+        workflow = self.state_only.load(blob, self.spec, self.subprocess_specs)
+        workflow.script_engine = self.script_engine
+        return workflow
+
+    def sizes(self, blob: bytes) -> tuple[int, int, int]:
+        """(stored bytes, state-only JSON bytes, raw default serializer JSON bytes) of one stored state."""
+        workflow = self.restore(blob)
+        return (len(blob), len(self.state_only.dump_text(workflow).encode()),
+                len(str(self.default.serialize_json(workflow)).encode()))
