@@ -100,6 +100,7 @@ class Result:
     health: Load
     bare_ns: list[int]
     bare_statements: int
+    commit_ns: list[int]
 
 
 def copies(template: dict[str, Any], columns: Sequence[str], n: int, ident: Any, extra: dict[str, Any]
@@ -153,7 +154,7 @@ def _swap(value: Any, mapping: dict[Any, Any]) -> Any:
     return value
 
 
-def bare(services: Any, world: Any, n: int, rounds: int, rng: random.Random) -> tuple[list[int], int]:
+def bare(services: Any, world: Any, n: int, rounds: int, rng: random.Random) -> tuple[list[int], int, list[int]]:
     """Replay the captured statements with another registration's values, one transaction each."""
     k0 = 1
     statements, dispensing_id = capture(services, world, k0)
@@ -161,6 +162,7 @@ def bare(services: Any, world: Any, n: int, rounds: int, rng: random.Random) -> 
     sqlite = db.dialect.name == "sqlite"
     raw = db.raw_connection()
     times: list[int] = []
+    each: list[list[int]] = [[] for _ in statements]
     try:
         conn: Any = raw.driver_connection
         picks = rng.sample(range(2, n), min(rounds, max(0, n - 2)))
@@ -172,22 +174,41 @@ def bare(services: Any, world: Any, n: int, rounds: int, rng: random.Random) -> 
             cursor = conn.cursor()
             if sqlite:
                 cursor.execute("BEGIN IMMEDIATE")
-            for sql, params, many in batch:
+            for j, (sql, params, many) in enumerate(batch):
+                t = time.perf_counter_ns()
                 if many:
                     cursor.executemany(sql, params)
                 else:
                     cursor.execute(sql, params)
                 if cursor.description is not None:
                     cursor.fetchall()
+                each[j].append(time.perf_counter_ns() - t)
             if sqlite:
                 cursor.execute("COMMIT")
             else:
                 conn.commit()
             times.append(time.perf_counter_ns() - began)
             cursor.close()
+        floor = []
+        for k in picks[: max(1, len(picks) // 2)]:  # the durable commit of one written row: the database's floor
+            began = time.perf_counter_ns()
+            cursor = conn.cursor()
+            if sqlite:
+                cursor.execute("BEGIN IMMEDIATE")
+            cursor.execute(f"UPDATE annual_accounts SET fund_paid = fund_paid WHERE id = {'?' if sqlite else '%s'}",
+                           (account_id(k),))
+            if sqlite:
+                cursor.execute("COMMIT")
+            else:
+                conn.commit()
+            floor.append(time.perf_counter_ns() - began)
+            cursor.close()
     finally:
         raw.close()
-    return times, len(statements)
+    slowest = sorted(((pct(t, 50), sql) for t, (sql, _, _) in zip(each, statements, strict=True)), reverse=True)
+    print("  bare database, slowest statements (median ms): " + "; ".join(
+        f"{ms(t):.3f} {' '.join(sql.split())[:90]}" for t, sql in slowest[:3]), flush=True)
+    return times, len(statements), floor
 
 
 # --- one database -----------------------------------------------------------------------------------------------
@@ -202,7 +223,7 @@ def bench_database(backend: str, url: str, args: argparse.Namespace) -> Result:
         size = database_mb(services.db)
         print(f"  setup (template through the use cases, bulk copy, analyze): {load_s:.1f} s; database {size:.0f} MiB",
               flush=True)
-        bare_ns, bare_statements = bare(services, world, args.registrations, args.bare_rounds, rng)
+        bare_ns, bare_statements, commit_ns = bare(services, world, args.registrations, args.bare_rounds, rng)
     finally:
         services.dispose()
     n = args.registrations
@@ -230,7 +251,7 @@ def bench_database(backend: str, url: str, args: argparse.Namespace) -> Result:
     for name, result in (("settle", settle), ("settle 1 thread", settle_one), ("healthz", health_load)):
         if result.errors or set(result.statuses) - {200, 201}:
             print(f"  !! {name}: statuses {result.statuses}, errors {result.errors[:3]}")
-    return Result(backend, n, load_s, size, settle, settle_one, health_load, bare_ns, bare_statements)
+    return Result(backend, n, load_s, size, settle, settle_one, health_load, bare_ns, bare_statements, commit_ns)
 
 
 def print_result(r: Result, threads: int) -> None:
@@ -244,6 +265,9 @@ def print_result(r: Result, threads: int) -> None:
     if b:
         print(f"  {'bare database, same statements (1 thr)':<38} {len(b):>7} {1e9 / pct(b, 50):>10.1f} "
               f"{ms(pct(b, 50)):>9.3f} {ms(pct(b, 95)):>9.3f} {ms(pct(b, 99)):>9.3f} {ms(max(b)):>9.3f}")
+    c = r.commit_ns
+    print(f"  {'bare: one-row UPDATE + COMMIT (1 thr)':<38} {len(c):>7} {1e9 / pct(c, 50):>10.1f} "
+          f"{ms(pct(c, 50)):>9.3f} {ms(pct(c, 95)):>9.3f} {ms(pct(c, 99)):>9.3f} {ms(max(c)):>9.3f}")
     print(f"  statuses: dispensings {r.settle.statuses} / {r.settle_one.statuses}, healthz {r.health.statuses}; "
           f"bare database: {r.bare_statements} statements + BEGIN/COMMIT")
     s50, h50 = pct(r.settle.latencies, 50), pct(r.health.latencies, 50)
