@@ -453,7 +453,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--registrations", type=int, default=200_000,
                         help="waiting registrations (default %(default)s)")
     parser.add_argument("--due", type=int, default=3000, help="timers due in each burst (default %(default)s)")
-    parser.add_argument("--lateness-rate", type=float, default=20.0, help="timers due per second in the lateness "
+    parser.add_argument("--lateness-rate", type=float, default=40.0, help="timers due per second in the lateness "
                         "run (default %(default)s)")
     parser.add_argument("--lateness-seconds", type=float, default=30.0, help="length of the lateness run")
     parser.add_argument("--raw-rounds", type=int, default=300, help="raw engine rounds (default %(default)s)")
