@@ -22,7 +22,8 @@ Per database (SQLite in a fresh temporary file; PostgreSQL in a fresh database, 
    batch of ``YIBAO_WORKER_BATCH`` = 50, ``YIBAO_WORKER_INTERVAL_SECONDS`` = 1, the shortest the setting allows),
    wait until they idle, then set the (frozen) simulated clock past block A, so exactly ``--due`` timers are due.
    Timed from the first fired timer seen to the last (the database polled every 20 ms): fired per second, and per
-   second per worker. PostgreSQL: one worker (block A), then two workers (block B); SQLite: one worker only.
+   second per worker. PostgreSQL: one worker (block A), then two workers (block B); SQLite: one worker, twice (blocks
+   A and B; block B must fire before the lateness run, which would otherwise start with its backlog).
 4. **lateness**: the clock set running (not frozen) 5 s before block C, one worker (PostgreSQL: also two) sweeping;
    each fired timer's lateness = the simulated instant it fired at (the instance's ``updated_at``, which the worker
    stamps with the clock) - its due instant. The due rate must stay within capacity; it is printed beside it.
@@ -385,14 +386,16 @@ def bench_database(backend: str, url: str, args: argparse.Namespace) -> Result:
               f"database {size:.0f} MiB", flush=True)
         raw_fire, raw_default = raw_baseline(template, args.raw_rounds)
         bursts, late = [], []
-        worker_counts = (1, 2) if backend == "postgresql" else (1,)
+        # SQLite: one worker, so block B is a second 1-worker burst (its timers must fire before the lateness run's)
+        worker_counts = (1, 2) if backend == "postgresql" else (1, 1)
         with tempfile.TemporaryDirectory(prefix="yibao-bench8-timers-") as folder:
             for count, block, start in zip(worker_counts, (layout.a(), layout.b()), (layout.t0, layout.t0 + BLOCK_B),
                                            strict=False):
                 bursts.append(burst(services, url, block, start, count, Path(folder), args.max_seconds))
                 print(f"  burst, {count} worker(s): {bursts[-1].fired}/{bursts[-1].due} fired in "
                       f"{bursts[-1].seconds:.2f} s", flush=True)
-            for count, block, start in zip(worker_counts, (layout.c(), layout.d()), (BLOCK_C, BLOCK_D), strict=False):
+            for count, block, start in zip(worker_counts[: 2 if backend == "postgresql" else 1],
+                                           (layout.c(), layout.d()), (BLOCK_C, BLOCK_D), strict=False):
                 late.append(lateness(services, url, layout, count, Path(folder), block, start, args.max_seconds))
                 print(f"  lateness, {count} worker(s): {late[-1].fired}/{late[-1].due} fired", flush=True)
     finally:
