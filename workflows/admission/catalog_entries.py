@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from domain.admission.direct import procurement_from_data, procurement_to_data
@@ -17,7 +16,7 @@ from domain.errors import NotFound
 from storage.admission_catalog_repository import CatalogProducts
 
 from ..context import Services
-from ..reference_data import catalog_version_row
+from ..reference_data import CatalogEntryView, catalog_version_row
 
 
 @dataclass(frozen=True)
@@ -31,20 +30,9 @@ class ProductView:
 
 
 @dataclass(frozen=True)
-class CatalogEntryDetailView:
+class CatalogEntryDetailView(CatalogEntryView):
     """An entry of one version with what the version knows about it."""
 
-    version: int
-    code: str
-    primary_class: str
-    secondary_class: str
-    tertiary_class: str
-    common_name: str
-    material: str
-    characteristics: str
-    payment_category: str
-    payment_standard: Decimal | None
-    description: str | None
     standard_rule: str
     standard_basis: str
     procurement: dict[str, Any] | None

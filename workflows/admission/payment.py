@@ -9,7 +9,7 @@ one ratios version; it stores nothing.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -143,7 +143,7 @@ def publish_ratios(services: Services, actor: Actor, ratios: Mapping[str, Mappin
         return view
 
 
-def _audit(uow: UnitOfWork, actor: Actor, at: datetime, version: int, rules: list[RegionRule] | tuple[RegionRule, ...],
+def _audit(uow: UnitOfWork, actor: Actor, at: datetime, version: int, rules: Sequence[RegionRule],
            note: str | None) -> None:
     aggregate_type, aggregate_id = RATIOS_AGGREGATE
     plain = {r.region: {"name": r.name, "fund_ratio": str(r.ratios.fund_ratio),
