@@ -17,6 +17,7 @@ from workflows.settings import Settings, load_settings
 from . import (
     audit,
     auth,
+    calendar,
     catalog,
     clock,
     definitions,
@@ -62,7 +63,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     # Path variables are ids and codes: documented as the identifiers requestcheck enforces.
     api.register_converter(UnicodeConverter, lambda _converter: {"type": "string", "pattern": IDENTIFIER_PATTERN})
     for module in (health, sessions, directory, definitions, instances, tasks, messages, incidents, clock, metrics,
-                   audit, catalog, drugs):
+                   audit, catalog, drugs, calendar):
         api.register_blueprint(module.blp)
     for name in SLICES:
         for blueprint in importlib.import_module(name).BLUEPRINTS:

@@ -16,6 +16,7 @@ from workflows import definitions, identity, timers
 from workflows.forms import FORMS_DIR, forms_in
 
 from .cli_audit import audit
+from .cli_calendar import calendar
 from .cli_support import command_services, command_settings
 from .requestlog import configure_logging
 
@@ -190,6 +191,7 @@ def serve() -> None:
 
 
 main.add_command(audit)
+main.add_command(calendar)
 
 if __name__ == "__main__":
     main()

@@ -8,6 +8,7 @@ booleans, and money leaves as a decimal string.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from marshmallow import ValidationError, fields, validate
@@ -76,3 +77,24 @@ class Money(fields.Decimal):
     def __init__(self, **kwargs: Any) -> None:
         metadata = {"type": "string", "pattern": MONEY_PATTERN, "example": "8085.00", **kwargs.pop("metadata", {})}
         super().__init__(places=2, as_string=True, metadata=metadata, **kwargs)
+
+
+# Text without control characters (tab and line breaks allowed) and not blank, as OpenAPI states it.
+_CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+TEXT_PATTERN = rf"^[^{_CONTROL}]*[^\s{_CONTROL}][^{_CONTROL}]*$"
+
+
+def _no_lone_surrogates(value: str) -> None:
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+        raise ValidationError("lone surrogates are not allowed")
+
+
+class Text(fields.String):
+    """Bounded, non-blank text without control characters or lone surrogates (neither can be stored as text)."""
+
+    def __init__(self, *, max_length: int, **kwargs: Any) -> None:
+        checks: list[Callable[[Any], Any]] = [
+            validate.Length(min=1, max=max_length),
+            validate.Regexp(TEXT_PATTERN, error="must not be blank or contain control characters (NUL among them)"),
+            _no_lone_surrogates]
+        super().__init__(validate=checks, **kwargs)

@@ -105,6 +105,9 @@ RULES: dict[str, tuple[Rule, ...]] = {
     "audit.read": (
         Rule("SV-2", _roles("auditor", "admin", "system"), "audit_forbidden",
              "the audit trail is read by auditors and administrators"),),
+    "calendar.manage": (
+        Rule("SV-1", _roles("admin", "bureau_officer", "system"), "bureau_only",
+             "the bureau keeps the working-day table the notice periods are counted with"),),
     "task.see": (Rule("SV-3", _task_visible, "task_not_found", "no such task"),),
     "task.work": (
         Rule("SV-3", _task_workable, "not_your_task", "this task belongs to another role or organization"),),

@@ -8,7 +8,7 @@ warning. Counting never fails for an unknown year: it carries the warnings in it
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -141,3 +141,92 @@ def working_days_between(start: date, end: date, source: WorkdaySource) -> Workd
 def is_working_day(day: date, source: WorkdaySource) -> DayAnswer:
     """The answer for one date, from the first source that knows it, else Monday–Friday with a warning."""
     return chain(source)(day)
+
+
+# --- the bureau's table: one year's official schedule at a time ----------------------------------------------------
+MIN_TABLE_YEAR, MAX_TABLE_YEAR = 2000, 2100
+MAX_DAYS_OFF_PER_YEAR = 60  # the State Council's schedules have about 30 days off on weekdays and weekends together
+MAX_WORKING_WEEKENDS_PER_YEAR = 20  # adjusted working days (调休上班): about 6–8 a year
+MAX_DAY_NAME = 30
+MAX_SCHEDULE_SOURCE = 300
+
+
+@dataclass(frozen=True)
+class ScheduledDay:
+    """One date of a year's schedule: a day off (a holiday, 放假) or an adjusted working weekend day (调休上班)."""
+
+    day: date
+    workday: bool
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class YearSchedule:
+    """The official schedule of one year, as the bureau enters it from the State Council's notice.
+
+    Every date the schedule does not list is a working day exactly when it is Monday–Friday."""
+
+    year: int
+    source: str
+    days: tuple[ScheduledDay, ...]
+
+    def table(self) -> dict[date, bool]:
+        """The dates of the schedule as ``table_source`` takes them."""
+        return {d.day: d.workday for d in self.days}
+
+
+def _table_year(year: int) -> int:
+    if isinstance(year, bool) or not isinstance(year, int) or not MIN_TABLE_YEAR <= year <= MAX_TABLE_YEAR:
+        raise InvalidInput(f"the year must be {MIN_TABLE_YEAR}–{MAX_TABLE_YEAR}, got {year!r}", field="year")
+    return year
+
+
+def _name(name: str | None, field: str) -> str | None:
+    if name is None:
+        return None
+    if not isinstance(name, str) or not name.strip() or len(name) > MAX_DAY_NAME:
+        raise InvalidInput(f"a day's name is 1–{MAX_DAY_NAME} characters, not blank", field=field)
+    return name.strip()
+
+
+def year_schedule(year: int, source: str, days_off: Sequence[tuple[date, str | None]],
+                  working_days: Sequence[tuple[date, str | None]]) -> YearSchedule:
+    """Check one year's schedule: its days off (any date of the year) and its adjusted working days (weekends only).
+
+    Refused, naming the field (``days_off[i]``, ``working_days[i]``): a date outside ``year``; a date listed twice or
+    in both lists; an adjusted working day that is not a Saturday or Sunday (a weekday is a working day already); more
+    days than any real schedule has; a blank or over-long source or name.
+    """
+    _table_year(year)
+    if not isinstance(source, str) or not source.strip() or len(source) > MAX_SCHEDULE_SOURCE:
+        raise InvalidInput(f"source names the notice the schedule comes from, 1–{MAX_SCHEDULE_SOURCE} characters",
+                           field="source")
+    if len(days_off) > MAX_DAYS_OFF_PER_YEAR:
+        raise InvalidInput(f"at most {MAX_DAYS_OFF_PER_YEAR} days off in a year", field="days_off")
+    if len(working_days) > MAX_WORKING_WEEKENDS_PER_YEAR:
+        raise InvalidInput(f"at most {MAX_WORKING_WEEKENDS_PER_YEAR} adjusted working days in a year",
+                           field="working_days")
+    seen: dict[date, str] = {}
+    days: list[ScheduledDay] = []
+    for listed, workday in (("days_off", False), ("working_days", True)):
+        for i, (day, name) in enumerate(days_off if not workday else working_days):
+            field = f"{listed}[{i}]"
+            if day.year != year:
+                raise InvalidInput(f"{day} is not in {year}", code="date_outside_year", field=field)
+            if day in seen:
+                raise InvalidInput(f"{day} is listed twice (also as {seen[day]})", code="date_listed_twice",
+                                   field=field)
+            if workday and day.weekday() < 5:
+                raise InvalidInput(f"{day} is a {day.strftime('%A')}: an adjusted working day (调休上班) is a "
+                                   "Saturday or Sunday", code="not_a_weekend", field=field)
+            seen[day] = field
+            days.append(ScheduledDay(day, workday, _name(name, f"{field}.name")))
+    return YearSchedule(year, source.strip(), tuple(sorted(days, key=lambda d: d.day)))
+
+
+def table_from_schedules(schedules: Sequence[YearSchedule], name: str = "bureau table") -> WorkdaySource:
+    """The bureau's table as a source: each year it holds is complete (its notice lists every exception)."""
+    days: dict[date, bool] = {}
+    for schedule in schedules:
+        days.update(schedule.table())
+    return table_source(days, [s.year for s in schedules], name)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from . import admission_models, catalog_models, identity_models, registration_models, task_models
+from . import admission_models, calendar_models, catalog_models, identity_models, registration_models, task_models
 from .models import Base
 
 metadata = Base.metadata
 
 __all__ = [
-    "Base", "admission_models", "catalog_models", "identity_models", "metadata", "registration_models", "task_models",
+    "Base", "admission_models", "calendar_models", "catalog_models", "identity_models", "metadata",
+    "registration_models", "task_models",
 ]

@@ -119,5 +119,8 @@ def build_services(settings: Settings) -> Services:
                                parallelism=1)
     plug_in()  # the mission processes register their projectors and permissions (workflows/processes.py)
     services = Services(settings, db, make_session_factory(db), Engine(SCRIPT_FUNCTIONS, limits), passwords)
+    from .workday_table import operation_calendar  # it imports this module (its use cases take Services)
+
+    services.engine.add_operation_context(operation_calendar(services))  # the diagrams count with the bureau's table
     bind(services)
     return services

@@ -26,6 +26,8 @@ ENDPOINTS = {
     ("post", "/messages"), ("get", "/incidents"), ("post", "/incidents/{incident_id}/retry"), ("get", "/clock"),
     ("put", "/clock"), ("get", "/metrics"), ("get", "/catalog/versions"), ("get", "/catalog/entries"),
     ("get", "/catalog/versions/{version}/export"), ("get", "/catalog/diff"), ("get", "/negotiated-drugs"),
+    ("get", "/calendar/years"), ("get", "/calendar/years/{year}"), ("put", "/calendar/years/{year}"),
+    ("delete", "/calendar/years/{year}"), ("get", "/calendar/days"), ("get", "/calendar/working-days"),
     ("get", "/negotiated-drugs/versions"), ("get", "/audit/entries"),
 }
 # The consumable admission slice (api/admission.py, api/admission_rounds.py, api/admission_changes.py).

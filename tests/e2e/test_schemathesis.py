@@ -31,8 +31,10 @@ STATEFUL_STEPS = 10
 POSITIVE_EXPECTED = ["2xx", "3xx", "401", "403", "404", "409", "414", "429", "5xx"]
 NEGATIVE_EXPECTED = ["400", "401", "403", "404", "405", "406", "409", "414", "415", "422", "428", "429", "5xx"]
 # Operations whose bodies the domain checks beyond what a schema can say (a BPMN diagram that parses, a code of the
-# organization's kind, a role that fits the organization): 422 is their answer to schema-valid but wrong input.
-DOMAIN_CHECKED = [("POST", "/process-definitions"), ("POST", "/organizations"), ("POST", "/users")]
+# organization's kind, a role that fits the organization; a schedule's dates in its year, a range in order): 422 is
+# their answer to schema-valid but wrong input.
+DOMAIN_CHECKED = [("POST", "/process-definitions"), ("POST", "/organizations"), ("POST", "/users"),
+                  ("PUT", "/calendar/years/{year}"), ("GET", "/calendar/days"), ("GET", "/calendar/working-days")]
 # The mission processes' operations answer schema-valid input that a policy rule refuses with 422 and the rule's ID
 # (an expired certificate, CA-2; a tier-2 hospital, ND-3; a region without ratios, PAY-4): that is their documented
 # answer, not a contract breach.

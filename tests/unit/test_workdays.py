@@ -14,8 +14,10 @@ from domain.workdays import (
     add_working_days,
     chain,
     is_working_day,
+    table_from_schedules,
     table_source,
     working_days_between,
+    year_schedule,
 )
 
 # An official-looking schedule for 2026's National Day: 10-01…10-07 off, Sunday 09-20 and Saturday 10-10 worked.
@@ -133,3 +135,35 @@ def test_a_period_passes_at_midnight_china_time_after_its_last_day() -> None:
     assert passes_at(date(2026, 10, 9)) == datetime(2026, 10, 10, tzinfo=CHINA_TZ)
     with pytest.raises(InvalidInput):
         passes_at(date.max)
+
+
+def test_a_year_schedule_is_sorted_and_becomes_a_complete_year_of_the_table() -> None:
+    schedule = year_schedule(2026, " 国办发明电〔2025〕7号 ", [(date(2026, 10, d), "国庆节") for d in range(7, 0, -1)],
+                             [(date(2026, 9, 20), "调休"), (date(2026, 10, 10), None)])
+    assert schedule.source == "国办发明电〔2025〕7号"
+    assert [d.day for d in schedule.days][:2] == [date(2026, 9, 20), date(2026, 10, 1)]
+    assert schedule.table() == NATIONAL_DAY
+    source = table_from_schedules([schedule])
+    assert source(date(2026, 10, 8)) == DayAnswer(True, "bureau table")
+    assert source(date(2027, 1, 4)) is None  # a year not entered is left to the packages
+
+
+@pytest.mark.parametrize(("off", "worked", "field", "code"), [
+    ([(date(2025, 12, 31), None)], [], "days_off[0]", "date_outside_year"),
+    ([], [(date(2026, 10, 9), None)], "working_days[0]", "not_a_weekend"),
+    ([(date(2026, 10, 10), None)], [(date(2026, 10, 10), None)], "working_days[0]", "date_listed_twice"),
+    ([(date(2026, 10, 1), " ")], [], "days_off[0].name", "invalid_input"),
+    ([(date(2026, 1, 1) + timedelta(days=i), None) for i in range(61)], [], "days_off", "invalid_input"),
+])
+def test_a_bad_year_schedule_names_the_field(off: list[tuple[date, str | None]],
+                                             worked: list[tuple[date, str | None]], field: str, code: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        year_schedule(2026, "notice", off, worked)
+    assert (refused.value.field, refused.value.code) == (field, code)
+
+
+@pytest.mark.parametrize("year", [1999, 2101, True, "2026"])
+def test_a_year_outside_2000_2100_is_refused(year: object) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        year_schedule(year, "notice", [], [])  # type: ignore[arg-type]
+    assert refused.value.field == "year"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from domain.admission import process
@@ -17,13 +16,13 @@ from domain.admission.deadlines import notice_period, passes_at, supplement_dead
 from domain.workdays import DayAnswer, WorkdaySpan
 
 from .. import script_functions
-from ..calendar import working_day_source
+from ..workday_table import calendar_in_use
 
 
-@lru_cache(maxsize=1)
 def calendar_source() -> Callable[[date], DayAnswer]:
-    """The working-day chain the diagrams count with: chinese-calendar, holidays, then Monday–Friday."""
-    return working_day_source()
+    """The working-day chain the diagrams count with: the bureau's table, chinese-calendar, holidays, Monday–Friday
+    (the table of the services running the step: ``workflows.workday_table.calendar_in_use``)."""
+    return calendar_in_use()
 
 
 def _span(span: WorkdaySpan) -> dict[str, Any]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -104,6 +105,21 @@ class Engine:
         self.script_engine = PythonScriptEngine(environment=self.environment)
         self.diagrams = DiagramRegistry(self.environment)
         self.serializer = StateSerializer()
+        self._operation_contexts: list[Callable[[], AbstractContextManager[Any]]] = []
+
+    def add_operation_context(self, factory: Callable[[], AbstractContextManager[Any]]) -> None:
+        """Enter ``factory()`` around every engine operation, as :func:`engine_time` is: how the services give the
+        diagrams' script functions what they read during a step (the bureau's working-day table)."""
+        self._operation_contexts.append(factory)
+
+    @contextmanager
+    def operation(self, now: datetime) -> Iterator[None]:
+        """One engine operation: the engine time set to ``now``, and every added operation context entered."""
+        with ExitStack() as stack:
+            stack.enter_context(engine_time(now))
+            for factory in self._operation_contexts:
+                stack.enter_context(factory())
+            yield
 
     def diagram(self, text: str, digest: str | None = None, key: str | None = None) -> Diagram:
         """The parsed and checked diagram of ``text`` (parsed once per content hash)."""
@@ -139,7 +155,7 @@ class Run:
     def advance(self, now: datetime) -> None:
         """Run engine steps and fire due timers until only waits remain, recording a failure if one occurs."""
         self._now = now
-        with engine_time(now):
+        with self.engine.operation(now):
             try:
                 for _ in range(_MAX_ADVANCE_ROUNDS):
                     self.workflow.refresh_timers()
@@ -154,7 +170,7 @@ class Run:
         task = self._ready_user_task(task_id)
         self.engine.environment.check_size({**task.data, **data})
         task.data.update(data)
-        with engine_time(now):
+        with self.engine.operation(now):
             try:
                 task.run()
             except Exception as exc:
@@ -172,7 +188,7 @@ class Run:
             raise NotFound(f"this instance is not waiting for message '{message}'", code="no_subscription")
         definition = waiting[0].task_spec.event_definition
         event = BpmnEvent(definition, payload=dict(payload), correlations=dict(self.workflow.correlations))
-        with engine_time(now):
+        with self.engine.operation(now):
             self.workflow.send_event(event)
         self.advance(now)
         return len(waiting)
