@@ -32,13 +32,15 @@ class Workdays:
             query = query.where(WorkdayDay.year == year)
         return list(self.session.scalars(query))
 
-    def put(self, row: WorkdayYear, days: Sequence[WorkdayDay]) -> None:
-        """Replace a year's days with ``days`` (its row added when new)."""
+    def replace_days(self, row: WorkdayYear, days: Sequence[WorkdayDay]) -> None:
+        """Replace a year's days with ``days``; a new year's ``row`` is added first (the caller flushes it, so a year
+        entered meanwhile surfaces as a conflict before its days are written)."""
         self.session.execute(delete(WorkdayDay).where(WorkdayDay.year == row.year))
-        if row not in self.session:
-            self.session.add(row)
-        self.session.flush()
         self.session.add_all(days)
+
+    def add_year(self, row: WorkdayYear) -> None:
+        """A year not in the table yet."""
+        self.session.add(row)
 
     def remove(self, row: WorkdayYear) -> None:
         """Take a year out of the table, with its days."""

@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from domain.actors import Actor
-from domain.errors import InvalidInput, NotFound
+from domain.errors import Conflict, InvalidInput, NotFound
 from domain.permissions import require
 from domain.workdays import (
     DayAnswer,
@@ -215,11 +215,17 @@ def put_year(services: Services, actor: Actor, year: int, source: str,
         row = repository.year(year, lock=True)
         before = _plain(_view(row, repository.days(year))) if row is not None else None
         if row is None:
-            row = WorkdayYear(year=year)
+            row = WorkdayYear(year=year, source=schedule.source, entered_by=actor.user_id, entered_at=now)
+            repository.add_year(row)
+            try:
+                uow.flush()
+            except Conflict:  # another officer entered this year between our read and our write
+                raise Conflict(f"{year} was entered meanwhile: reload it and retry", code="calendar_year_changed",
+                               field="year") from None
         row.source, row.entered_by, row.entered_at = schedule.source, actor.user_id, now
         days = [WorkdayDay(day=d.day, year=year, workday=d.workday, name=d.name) for d in schedule.days]
-        repository.put(row, days)
-        uow.flush()  # a year entered meanwhile by another officer is a 409 here
+        repository.replace_days(row, days)
+        uow.flush()
         view = _view(row, days)
         _audit(uow, actor, now, "calendar.year_entered" if before is None else "calendar.year_replaced", year,
                before, _plain(view), None)
