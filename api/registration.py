@@ -16,7 +16,7 @@ from workflows.registration import accounts, amend, queries, register
 from workflows.registration.register import RegistrationInput
 from workflows.registration.views import RegistrationView
 
-from . import registration_drugs, registration_settlement
+from . import registration_drugs, registration_patients, registration_settlement
 from .auth import current_actor
 from .blueprint import Blueprint
 from .registration_schemas import (
@@ -133,4 +133,4 @@ class Account(MethodView):
         return accounts.annual_account(services(), current_actor(), str(registration_id))
 
 
-BLUEPRINTS = (blp, registration_settlement.blp, registration_drugs.blp)
+BLUEPRINTS = (blp, registration_settlement.blp, registration_drugs.blp, registration_patients.blp)

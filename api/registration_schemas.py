@@ -14,6 +14,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from domain.registration.facts import INSURANCE_TYPES, STATUSES
 
+from .fields import StrictBoolean
 from .schemas import StrictSchema
 
 MONEY = r"^(0|[1-9][0-9]{0,9})(\.[0-9]{1,2})?$"  # yuan, up to 9 999 999 999.99
@@ -61,7 +62,7 @@ class PatientIn(StrictSchema):
                                    metadata={"example": "employee", "description": "职工 or 城乡居民 (ND-2)"})
     insurance_region = text("520100", max_length=6, pattern=r"^[0-9]{6}$", required=True,
                             description="参保地, GB/T 2260 division (ND-10)")
-    entitled = fields.Boolean(required=True, metadata={"example": True, "description": "正常享受待遇 (ND-2)"})
+    entitled = StrictBoolean(required=True, metadata={"example": True, "description": "正常享受待遇 (ND-2)"})
 
 
 class PrescriptionIn(StrictSchema):
@@ -77,7 +78,7 @@ class RecordIn(StrictSchema):
     diagnostic_basis = text("ACR/EULAR 2010 评分 7 分", max_length=2000, required=True, description="诊断依据")
     indication = text("类风湿关节炎经传统DMARDs治疗3-6个月疾病活动度下降低于50%", min_length=0, max_length=500,
                       load_default="", description="the restricted indication (限定支付范围) that applies (ND-5)")
-    indication_confirmed = fields.Boolean(required=True, metadata={
+    indication_confirmed = StrictBoolean(required=True, metadata={
         "example": True, "description": "the physician confirms the restricted indication applies (ND-5)"})
     prescription = fields.Nested(PrescriptionIn, required=True)
 

@@ -150,3 +150,24 @@ class PaymentConfig(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     created_by: Mapped[str] = mapped_column(String(36))
     note: Mapped[str | None] = mapped_column(String(300))
+
+
+class Patient(Base):
+    """An insured patient (参保人) as the hospitals last recorded them, by insured person number (ND-2, ND-10).
+
+    A national ID number is kept only as its keyed digest (``domain.registration.patients``), never in clear."""
+
+    __tablename__ = "patients"
+
+    psn_no: Mapped[str] = mapped_column(String(64), primary_key=True)  # 人员编号, opaque
+    insurance_type: Mapped[str] = mapped_column(String(16))  # employee | resident (ND-2)
+    insurance_region: Mapped[str] = mapped_column(String(6))  # 参保地 (ND-10)
+    entitled: Mapped[bool] = mapped_column(Boolean)  # 正常享受待遇 (ND-2)
+    national_id_digest: Mapped[str | None] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_by: Mapped[str] = mapped_column(String(36))
+    updated_by_org: Mapped[str | None] = mapped_column(String(36))
+    version: Mapped[int] = mapped_column(Integer)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once

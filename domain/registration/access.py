@@ -97,6 +97,12 @@ RULES: dict[str, tuple[Rule, ...]] = {
         Rule("ND-15", _roles(*BUREAU_ROLES), "bureau_only", "the bureau maintains the payment configuration"),),
     "registration.drug_list": (
         Rule("ND-1", _roles(*BUREAU_ROLES), "bureau_only", "the bureau maintains the negotiated-drug list"),),
+    "registration.patient.record": (
+        Rule("ND-2", _roles(*HOSPITAL_ROLES, *BUREAU_ROLES), "patients_recorded_by_hospitals",
+             "hospital officers, physicians and the bureau record insured patients"),),
+    "registration.patient.read": (
+        Rule("ND-2", _roles(*HOSPITAL_ROLES, *BUREAU_ROLES, "auditor"), "patients_hidden",
+             "patients are read by hospital staff, the bureau and auditors"),),
     "registration.agreement_end": (
         Rule("ND-12", _roles(*BUREAU_ROLES), "bureau_only",
              "the bureau ends the registrations of drugs whose agreement ended"),),

@@ -15,8 +15,9 @@ ENDPOINTS = {
     ("get", "/dispensings/{dispensing_id}"), ("post", "/dispensings/{dispensing_id}/reversal"),
     ("get", "/payment-config"), ("put", "/payment-config"), ("put", "/negotiated-drugs/{seq}"),
     ("delete", "/negotiated-drugs/{seq}"), ("post", "/negotiated-drugs/agreement-endings"),
+    ("get", "/patients/{psn_no}"), ("put", "/patients/{psn_no}"), ("post", "/patient-searches"),
 }
-SLICE_TAGS = {"registrations", "registration_settlement", "registration_drugs"}
+SLICE_TAGS = {"registrations", "registration_settlement", "registration_drugs", "registration_patients"}
 
 
 def _refs(node: Any) -> set[str]:
