@@ -8,9 +8,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from domain.actors import SYSTEM
+from domain.dates import china_date
 from domain.errors import Conflict
 
-from . import audit, clock, login_throttle
+from . import audit, clock, housekeeping, login_throttle
 from .context import Services
 from .errorlog import error_fields
 from .persistence import restore, save
@@ -59,6 +60,8 @@ def run_until(services: Services, until: datetime, patience: float = HELD_PATIEN
     """
     fired: list[str] = []
     stalled_since: float | None = None
+    with services.uow(read_only=True) as uow:
+        last_day = china_date(clock.now(services, uow))
     while True:
         with services.uow(read_only=True) as uow:
             current = clock.now(services, uow)
@@ -67,6 +70,9 @@ def run_until(services: Services, until: datetime, patience: float = HELD_PATIEN
             break
         step = max(due + _TICK, current)
         clock.set_clock(services, SYSTEM, step)
+        if china_date(step) != last_day:  # a simulated midnight passed: the day's housekeeping first
+            last_day = china_date(step)
+            housekeeping.run_jobs(services)
         fired += sweep(services, step)
         if _earliest_due(services, until) != due:  # that deadline is done, whoever fired it
             stalled_since = None
@@ -78,6 +84,9 @@ def run_until(services: Services, until: datetime, patience: float = HELD_PATIEN
                            code="timer_not_fired")
         time.sleep(_STALLED_PAUSE_SECONDS)  # another worker is firing it (its row is locked): let it finish
     clock.set_clock(services, SYSTEM, until)
+    if china_date(until) != last_day:
+        housekeeping.run_jobs(services)
+        fired += sweep(services, until)  # what the jobs' steps left due
     return fired
 
 
@@ -89,14 +98,15 @@ def _earliest_due(services: Services, until: datetime) -> datetime | None:
 def run_forever(
     services: Services, interval: float, stop: Callable[[], bool] = lambda: False,
 ) -> None:
-    """Sweep, sleep ``interval`` seconds, repeat until ``stop()`` is true; now and then seal the audit chains and
-    forget old failed logins."""
+    """Sweep, sleep ``interval`` seconds, repeat until ``stop()`` is true; now and then seal the audit chains,
+    forget old failed logins and run the slices' housekeeping jobs (``workflows.housekeeping``)."""
     next_seal = time.monotonic()
     while not stop():
         try:
             if time.monotonic() >= next_seal:
                 audit.seal(services)  # a signed checkpoint over every chain head (docs/audit.md)
                 login_throttle.forget(services)
+                housekeeping.run_jobs(services)  # the slices' jobs (ending registrations of ended drugs, ND-12)
                 next_seal = time.monotonic() + SEAL_INTERVAL_SECONDS
             fired = sweep(services, limit=services.settings.worker_batch)
             if fired:

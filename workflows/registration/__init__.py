@@ -7,15 +7,28 @@ projector keeps the ``registrations`` read model in step with every engine step;
 
 from __future__ import annotations
 
+from typing import Any
+
+from domain.actors import SYSTEM
 from domain.permissions import add_rules
 from domain.registration.access import RULES
 from domain.registration.timers import registration_timers
 
+from .. import housekeeping
+from ..context import Services
 from ..script_functions import add_script_functions
-from . import projector
+from . import drug_list, projector
 from .demo import load_demo
 
 add_rules(RULES)  # a package runs once per process
 add_script_functions({"registration_timers": registration_timers})
+
+
+def _end_registrations_of_ended_drugs(services: Services) -> Any:
+    """ND-12 without waiting for the bureau: the worker ends the registrations of drugs whose agreement ended."""
+    return drug_list.end_registrations_of_ended_drugs(services, SYSTEM)
+
+
+housekeeping.register("registration.agreement_endings", _end_registrations_of_ended_drugs)
 
 __all__ = ["load_demo", "projector"]

@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 
+from workflows.context import Services
+
 from ...registration_world import record
-from .http import Client, dispense, open_tasks, refused, reg, registered, set_clock
+from .http import Client, dispense, open_tasks, refused, reg, registered, run_worker_until, set_clock
 
 TOFACITINIB = {
     "name": "托法替布", "dosage_form": "口服常释剂型",
@@ -75,6 +77,19 @@ def test_nd5_nd12_a_drug_whose_agreement_ended_is_refused_and_its_registrations_
                                                                              "2027-01-01")
         assert open_tasks(as_user, "h1_doctor", r["id"]) == []
     assert as_user("officer").post("/negotiated-drugs/agreement-endings", json={}).get_json()["ended"] == 0
+
+
+def test_nd12_the_worker_ends_the_registrations_of_a_drug_whose_agreement_ended_without_the_bureau(
+    as_user: Client, services: Services
+) -> None:
+    r = registered(as_user)
+    assert as_user("officer").put("/negotiated-drugs/10", json=TOFACITINIB).status_code == 201  # ends 2026-12-31
+    run_worker_until(services, date(2026, 12, 31), hour=12)
+    assert reg(as_user, "h1_doctor", r["id"])["status"] == "active"
+    run_worker_until(services, date(2027, 1, 1), hour=12)  # the first simulated midnight after the agreement
+    ended = reg(as_user, "h1_doctor", r["id"])
+    assert (ended["status"], ended["end_reason"], ended["ended_on"]) == ("ended", "agreement_ended", "2027-01-01")
+    assert open_tasks(as_user, "h1_doctor", r["id"]) == []
 
 
 def test_nd12_a_delisted_drug_ends_its_registrations_on_the_day_of_the_run(as_user: Client) -> None:
