@@ -29,7 +29,8 @@ what the closure request adds around them.
 
 Targets (``--check`` exits 1 when one is missed): the aggregation step ≤ 5 s on PostgreSQL; the state of each
 waiting application ≤ 2 KB (2048 B, the max over all of them). ``--profile`` drives the same run through the Flask
-test client in this process (no gunicorn) and prints a cProfile of the closure and of the assignment (cumulative).
+test client in this process (no gunicorn) and prints a cProfile of the closure and of the assignment (the
+project's and SpiffWorkflow's functions by cumulative time, then every function by own time).
 
     PYTHONPATH=. .venv/bin/python bench/round.py [--applications 2000] [--entries 500] [--hospitals 8]
                                                  [--db sqlite|postgres|both] [--threads 4] [--web-workers 2]
@@ -130,7 +131,8 @@ def facts(code: str, i: int) -> dict[str, Any]:
 
 def bench_settings(url: str, task_data_limit: int) -> Any:
     return load_settings({}, env="development", database_url=url, allow_clock_control=True,
-                         data_dir=str(ROOT / "data"), task_data_limit_bytes=task_data_limit, **CHEAP_ARGON2)
+                         data_dir=str(ROOT / "data"), task_data_limit_bytes=task_data_limit, log_level="WARNING",
+                         **CHEAP_ARGON2)
 
 
 # --- HTTP: to `yibao serve` on 127.0.0.1, or (--profile) the Flask test client in this process -----------------
@@ -372,7 +374,9 @@ def profiled(into: dict[str, str], name: str, on: bool) -> Iterator[None]:
     finally:
         profiler.disable()
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(35)
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats("cumulative").print_stats(r"(workflows|storage|domain|api|SpiffWorkflow)/", 45)
+        stats.sort_stats("tottime").print_stats(20)
         into[name] = out.getvalue()
 
 
