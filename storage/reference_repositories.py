@@ -113,21 +113,24 @@ class Catalogs:
         limit: int = 50, offset: int = 0,
     ) -> EntryPage:
         """One page of a version's entries by code, and how many match: exactly up to a bound (SV-1)."""
-        e = _ENTRIES.c
-        if not q:
+        if q:
+            found = self._having_words(version.id, code_prefix, q)
+            if found is None:  # a term no entry has
+                return EntryPage([], 0, True)
+            codes, known = found
+        else:
+            e = _ENTRIES.c
             codes = select(e.code).where(e.version_id == version.id)
             if code_prefix:
                 low, high = code_prefix_range(code_prefix)
                 codes = codes.where(e.code >= low, e.code < high)
-            page = codes.with_only_columns(*_ENTRY_COLUMNS)
             known = None if code_prefix else version.entries
-        else:
-            found = self._having_words(version.id, code_prefix, q)
-            if found is None:  # a term no entry has
-                return EntryPage([], 0, True)
-            codes, page, known = found
-        code = codes.selected_columns[0]
-        rows = [CatalogRow(*row) for row in self.session.execute(page.order_by(code).limit(limit).offset(offset))]
+        # The page's codes first, in the index's order; then only their rows.
+        keys = codes.order_by(codes.selected_columns[0]).limit(limit).offset(offset).subquery()
+        page = (select(*_ENTRY_COLUMNS)
+                .join_from(keys, _ENTRIES, and_(_ENTRIES.c.version_id == version.id, _ENTRIES.c.code == keys.c.code))
+                .order_by(keys.c.code))
+        rows = [CatalogRow(*row) for row in self.session.execute(page)]
         if known is not None:
             return EntryPage(rows, known, True)
         if len(rows) < limit and (rows or not offset):  # this page holds the last match
@@ -136,12 +139,15 @@ class Catalogs:
         counted = self.session.scalar(select(func.count()).select_from(codes.limit(cap + 1).subquery())) or 0
         return EntryPage(rows, counted, counted <= cap)
 
-    def _having_words(self, version_id: str, code_prefix: str | None, q: str) -> tuple[Any, Any, int | None] | None:
-        """The codes of the entries whose names contain ``q``, the same entries' rows, and their number when the
-        index knows it; None when one of the terms is in no entry.
+    def _having_words(self, version_id: str, code_prefix: str | None, q: str) -> tuple[Any, int | None] | None:
+        """The codes of the entries whose names contain ``q``, and their number when the index knows it; None when
+        one of ``q``'s terms is in no entry.
 
-        The index is read from the rarest of ``q``'s terms, in code order; the other terms are looked up per code.
-        A longer ``q`` is then checked against the names, since having all its pairs does not make a name contain it.
+        The index is read for the rarest of ``q``'s terms, in code order. A one- or two-character ``q`` is that term;
+        a longer one is then checked against each candidate's names, which also stands for its other terms (a name
+        containing ``q`` has them all). The check is a subquery per candidate, not a join: joined, PostgreSQL's
+        planner took the terms as independent and ``LIKE '%…%'`` as rare, expected almost no match, and read and
+        sorted every candidate instead of the first ones in code order (bench/README.md).
         """
         terms = sorted(query_terms(q))
         counts = dict(self.session.execute(select(_COUNTS.c.term, _COUNTS.c.entries).where(
@@ -154,18 +160,12 @@ class Catalogs:
         if code_prefix:
             low, high = code_prefix_range(code_prefix)
             codes = codes.where(t.c.code >= low, t.c.code < high)
-        for term in terms:
-            if term != rarest:
-                other = _TERMS.alias()
-                codes = codes.where(exists().where(other.c.version_id == version_id, other.c.term == term,
-                                                   other.c.code == t.c.code))
-        entry = and_(_ENTRIES.c.version_id == version_id, _ENTRIES.c.code == t.c.code)
-        page = codes.join(_ENTRIES, entry).with_only_columns(*_ENTRY_COLUMNS)
         if len(q) <= 2:
-            return codes, page, None if code_prefix else counts[rarest]
-        folded = q.lower()
-        named = or_(*(func.lower(_ENTRIES.c[name]).contains(folded, autoescape=True) for name in SEARCHED_NAMES))
-        return codes.join(_ENTRIES, entry).where(named), page.where(named), None
+            return codes, None if code_prefix else counts[rarest]
+        folded, e = q.lower(), _ENTRIES.c
+        named = (select(or_(*(func.lower(e[name]).contains(folded, autoescape=True) for name in SEARCHED_NAMES)))
+                 .where(e.version_id == version_id, e.code == t.c.code).scalar_subquery())
+        return codes.where(named), None
 
     def entry(self, version_id: str, code: str) -> CatalogRow | None:
         """The entry ``code`` of a version."""
