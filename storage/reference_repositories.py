@@ -58,10 +58,13 @@ class EntryPage:
 def analyze(connection: Connection, tables: Sequence[Table]) -> None:
     """Refresh the planner's statistics of ``tables`` after a bulk insert, in the current transaction (SQLite
     from a sample of each index, as ``PRAGMA optimize`` does)."""
-    if connection.dialect.name == "sqlite":
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
         connection.exec_driver_sql("PRAGMA analysis_limit=1000")
     for table in tables:
         connection.exec_driver_sql(f"ANALYZE {table.name}")
+    if sqlite:  # the pooled connection keeps its pragmas
+        connection.exec_driver_sql("PRAGMA analysis_limit=0")
 
 
 class Catalogs:
@@ -160,9 +163,9 @@ class Catalogs:
         if code_prefix:
             low, high = code_prefix_range(code_prefix)
             codes = codes.where(t.c.code >= low, t.c.code < high)
-        if len(q) <= 2:
-            return codes, None if code_prefix else counts[rarest]
         folded, e = q.lower(), _ENTRIES.c
+        if len(folded) <= 2:
+            return codes, None if code_prefix else counts[rarest]
         named = (select(or_(*(func.lower(e[name]).contains(folded, autoescape=True) for name in SEARCHED_NAMES)))
                  .where(e.version_id == version_id, e.code == t.c.code).scalar_subquery())
         return codes.where(named), None
