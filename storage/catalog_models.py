@@ -64,7 +64,7 @@ class CatalogTermCount(Base):
     term of a longer query, to read the index from."""
 
     __tablename__ = "catalog_term_counts"
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     version_id: Mapped[str] = mapped_column(ForeignKey("catalog_versions.id"), primary_key=True)
     term: Mapped[str] = mapped_column(String(2), primary_key=True)

@@ -101,7 +101,7 @@ class Catalogs:
         connection = self.session.connection()
         connection.execute(_INSERT_ENTRIES, [{"version_id": version_id, **vars(row)} for row in rows])  # vars: no copy
         counts: Counter[str] = Counter()
-        terms = []
+        terms: list[dict[str, str]] = []
         for row in rows:
             found = search_terms(row)
             counts.update(found)
