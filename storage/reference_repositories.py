@@ -42,7 +42,6 @@ _ENTRY_COLUMNS = tuple(_ENTRIES.c[name] for name in CatalogRow.__dataclass_field
 _DRUG_COLUMNS = tuple(_DRUGS.c[name] for name in DrugRow.__dataclass_fields__ if name in _DRUGS.c)
 _INSERT_ENTRIES = insert(_ENTRIES)
 _INSERT_DRUGS = insert(_DRUGS)
-_INSERT_TERMS = insert(_TERMS)
 _INSERT_COUNTS = insert(_COUNTS)
 
 
@@ -53,6 +52,21 @@ class EntryPage:
     rows: list[CatalogRow]
     total: int
     exact: bool
+
+
+def _insert_terms(connection: Connection, rows: Sequence[tuple[str, str, str]]) -> None:
+    # About 28 rows per entry (2.8 M for 100,000 entries), so they go to the driver without SQLAlchemy's
+    # per-row work: COPY on PostgreSQL, the driver's executemany on SQLite; in the unit of work's transaction.
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        if connection.dialect.name == "postgresql":
+            with cursor.copy("COPY catalog_entry_terms (version_id, term, code) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany("INSERT INTO catalog_entry_terms (version_id, term, code) VALUES (?, ?, ?)", rows)
+    finally:
+        cursor.close()
 
 
 def analyze(connection: Connection, tables: Sequence[Table]) -> None:
@@ -101,12 +115,12 @@ class Catalogs:
         connection = self.session.connection()
         connection.execute(_INSERT_ENTRIES, [{"version_id": version_id, **vars(row)} for row in rows])  # vars: no copy
         counts: Counter[str] = Counter()
-        terms: list[dict[str, str]] = []
+        terms: list[tuple[str, str, str]] = []
         for row in rows:
             found = search_terms(row)
             counts.update(found)
-            terms.extend({"version_id": version_id, "term": term, "code": row.code} for term in found)
-        connection.execute(_INSERT_TERMS, terms)
+            terms.extend((version_id, term, row.code) for term in found)
+        _insert_terms(connection, terms)
         connection.execute(_INSERT_COUNTS, [{"version_id": version_id, "term": term, "entries": n}
                                             for term, n in counts.items()])
         analyze(connection, (_ENTRIES, _TERMS, _COUNTS))
