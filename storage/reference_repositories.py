@@ -1,7 +1,8 @@
 """Repositories of the versioned reference data: the consumable catalog (CM-6) and the negotiated-drug list (ND-1).
 
 Versions through the ORM; entries and drugs (thousands of rows per version) in SQLAlchemy Core: one executemany to
-insert them, plain column selects to read them. Used through the unit of work (``uow.catalogs``, ``uow.drug_lists``).
+insert them, plain column selects to read them; the catalog's search terms (about 28 rows per entry) through the
+driver (COPY on PostgreSQL). Used through the unit of work (``uow.catalogs``, ``uow.drug_lists``).
 """
 
 from __future__ import annotations
