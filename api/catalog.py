@@ -51,9 +51,14 @@ class CatalogEntryOut(Schema):
 
 class CatalogEntryPageOut(Schema):
     items = fields.List(fields.Nested(CatalogEntryOut))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
+    total = fields.Integer(metadata={"example": 37, "description": (
+        "how many entries match: exact for any one- or two-character q and whenever at most 1,000 entries match "
+        "(or at most offset + limit, when that is more); otherwise the count stopped there and total is that "
+        "bound plus one, a lower bound (see total_is_lower_bound)")})
+    total_is_lower_bound = fields.Boolean(metadata={"example": False, "description": (
+        "true when total is a lower bound: at least total entries match, and there are pages past offset + limit")})
+    limit = fields.Integer(metadata={"example": 50})
+    offset = fields.Integer(metadata={"example": 0})
 
 
 class EntryChangeOut(Schema):

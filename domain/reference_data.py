@@ -266,16 +266,18 @@ def specialty_required(drug: DrugRow, indication: str) -> str | None:
     return drug.required_specialty
 
 
+def entry_change(before: CatalogRow, after: CatalogRow) -> EntryChange:
+    """The change of one entry from ``before`` to ``after``, with the fields that differ in the row's order."""
+    names = [f.name for f in fields(CatalogRow)]
+    return EntryChange(before.code, before, after, tuple(n for n in names if getattr(before, n) != getattr(after, n)))
+
+
 def diff_catalogs(old: Sequence[CatalogRow], new: Sequence[CatalogRow]) -> CatalogDiff:
     """List the entries added, removed and changed from ``old`` to ``new``, by code (CM-6)."""
     before = {row.code: row for row in old}
     after = {row.code: row for row in new}
-    names = [f.name for f in fields(CatalogRow)]
-    changed = tuple(
-        EntryChange(code, before[code], after[code],
-                    tuple(n for n in names if getattr(before[code], n) != getattr(after[code], n)))
-        for code in sorted(before.keys() & after.keys()) if before[code] != after[code]
-    )
+    changed = tuple(entry_change(before[code], after[code])
+                    for code in sorted(before.keys() & after.keys()) if before[code] != after[code])
     return CatalogDiff(
         added=tuple(after[c] for c in sorted(after.keys() - before.keys())),
         removed=tuple(before[c] for c in sorted(before.keys() - after.keys())),
@@ -293,6 +295,10 @@ def catalog_code_prefix(value: str) -> str:
 
 # The names a catalog search by words looks in (SV-1): the common name and the three classification names.
 SEARCHED_NAMES = ("common_name", "primary_class", "secondary_class", "tertiary_class")
+# A search's total is exact up to this many matches (or up to the end of the page asked for, when that is further);
+# past it the count stops and the total is a lower bound. A one- or two-character query's total is always exact: the
+# index keeps each term's number of entries.
+SEARCH_TOTAL_BOUND = 1000
 
 
 def _grams(text: str) -> set[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, ForeignKeyConstraint, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .models import Base, UtcDateTime, new_id
@@ -46,13 +46,29 @@ class CatalogEntry(Base):
 
 class CatalogEntryTerm(Base):
     """The search index of the catalog (SV-1): one row per entry and 1- or 2-character term of its names
-    (``domain.reference_data.search_terms``); a search by words reads the entries having all of the query's terms."""
+    (``domain.reference_data.search_terms``), keyed by (version, term, code) so that one term's entries come out
+    in code order: a page of a broad search reads its first rows and sorts nothing."""
 
     __tablename__ = "catalog_entry_terms"
+    __table_args__ = (ForeignKeyConstraint(["version_id", "code"], ["catalog_entries.version_id",
+                                                                    "catalog_entries.code"]),
+                      {"sqlite_with_rowid": False})
 
     version_id: Mapped[str] = mapped_column(ForeignKey("catalog_versions.id"), primary_key=True)
     term: Mapped[str] = mapped_column(String(2), primary_key=True)
-    entry_id: Mapped[int] = mapped_column(ForeignKey("catalog_entries.id"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(15), primary_key=True)
+
+
+class CatalogTermCount(Base):
+    """How many entries of a version have each term (SV-1): the exact total of a one-term search, and the rarest
+    term of a longer query, to read the index from."""
+
+    __tablename__ = "catalog_term_counts"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    version_id: Mapped[str] = mapped_column(ForeignKey("catalog_versions.id"), primary_key=True)
+    term: Mapped[str] = mapped_column(String(2), primary_key=True)
+    entries: Mapped[int] = mapped_column(Integer)
 
 
 class DrugListVersion(Base):

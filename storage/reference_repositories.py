@@ -1,30 +1,85 @@
 """Repositories of the versioned reference data: the consumable catalog (CM-6) and the negotiated-drug list (ND-1).
 
 Versions through the ORM; entries and drugs (thousands of rows per version) in SQLAlchemy Core: one executemany to
-insert them, plain column selects to read them. Used through the unit of work (``uow.catalogs``, ``uow.drug_lists``).
+insert them, plain column selects to read them; the catalog's search terms (about 28 rows per entry) through the
+driver (COPY on PostgreSQL). Used through the unit of work (``uow.catalogs``, ``uow.drug_lists``).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, or_, select
+from sqlalchemy import Connection, Table, and_, exists, func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from domain.reference_data import SEARCHED_NAMES, CatalogRow, DrugRow, code_prefix_range, query_terms, search_terms
+from domain.reference_data import (
+    SEARCH_TOTAL_BOUND,
+    SEARCHED_NAMES,
+    CatalogRow,
+    DrugRow,
+    code_prefix_range,
+    query_terms,
+    search_terms,
+)
 
-from .catalog_models import CatalogEntry, CatalogEntryTerm, CatalogVersion, DrugListVersion, NegotiatedDrug
+from .catalog_models import (
+    CatalogEntry,
+    CatalogEntryTerm,
+    CatalogTermCount,
+    CatalogVersion,
+    DrugListVersion,
+    NegotiatedDrug,
+)
 
 _ENTRIES = cast(Table, CatalogEntry.__table__)
 _TERMS = cast(Table, CatalogEntryTerm.__table__)
+_COUNTS = cast(Table, CatalogTermCount.__table__)
 _DRUGS = cast(Table, NegotiatedDrug.__table__)
 # Rows come back in the dataclasses' field order, so CatalogRow(*row) needs no mapping.
 _ENTRY_COLUMNS = tuple(_ENTRIES.c[name] for name in CatalogRow.__dataclass_fields__)
 _DRUG_COLUMNS = tuple(_DRUGS.c[name] for name in DrugRow.__dataclass_fields__ if name in _DRUGS.c)
 _INSERT_ENTRIES = insert(_ENTRIES)
 _INSERT_DRUGS = insert(_DRUGS)
-_INSERT_TERMS = insert(_TERMS)
+_INSERT_COUNTS = insert(_COUNTS)
+
+
+@dataclass(frozen=True)
+class EntryPage:
+    """A page of catalog entries and how many match: exactly when ``exact``, else at least ``total``."""
+
+    rows: list[CatalogRow]
+    total: int
+    exact: bool
+
+
+def _insert_terms(connection: Connection, rows: Sequence[tuple[str, str, str]]) -> None:
+    # About 28 rows per entry (2.8 M for 100,000 entries), so they go to the driver without SQLAlchemy's
+    # per-row work: COPY on PostgreSQL, the driver's executemany on SQLite; in the unit of work's transaction.
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        if connection.dialect.name == "postgresql":
+            with cursor.copy("COPY catalog_entry_terms (version_id, term, code) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany("INSERT INTO catalog_entry_terms (version_id, term, code) VALUES (?, ?, ?)", rows)
+    finally:
+        cursor.close()
+
+
+def analyze(connection: Connection, tables: Sequence[Table]) -> None:
+    """Refresh the planner's statistics of ``tables`` after a bulk insert, in the current transaction (SQLite
+    from a sample of each index, as ``PRAGMA optimize`` does)."""
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        connection.exec_driver_sql("PRAGMA analysis_limit=1000")
+    for table in tables:
+        connection.exec_driver_sql(f"ANALYZE {table.name}")
+    if sqlite:  # the pooled connection keeps its pragmas
+        connection.exec_driver_sql("PRAGMA analysis_limit=0")
 
 
 class Catalogs:
@@ -54,48 +109,81 @@ class Catalogs:
         self.session.add(version)
 
     def insert_entries(self, version_id: str, rows: Sequence[CatalogRow]) -> None:
-        """Insert a version's entries and their search terms, each in one executemany on the session's connection."""
+        """Insert a version's entries, their search terms and the terms' counts, then refresh the planner's
+        statistics of those tables: a search right after a load is planned from them (bench/README.md)."""
         if not rows:
             return
         connection = self.session.connection()
         connection.execute(_INSERT_ENTRIES, [{"version_id": version_id, **vars(row)} for row in rows])  # vars: no copy
-        t = _ENTRIES.c
-        ids = {code: id_ for code, id_ in connection.execute(select(t.code, t.id).where(t.version_id == version_id))}
-        connection.execute(_INSERT_TERMS, [{"version_id": version_id, "term": term, "entry_id": ids[row.code]}
-                                           for row in rows for term in search_terms(row)])
+        counts: Counter[str] = Counter()
+        terms: list[tuple[str, str, str]] = []
+        for row in rows:
+            found = search_terms(row)
+            counts.update(found)
+            terms.extend((version_id, term, row.code) for term in found)
+        _insert_terms(connection, terms)
+        connection.execute(_INSERT_COUNTS, [{"version_id": version_id, "term": term, "entries": n}
+                                            for term, n in counts.items()])
+        analyze(connection, (_ENTRIES, _TERMS, _COUNTS))
 
     def entries(
-        self, version_id: str, *, code_prefix: str | None = None, q: str | None = None,
+        self, version: CatalogVersion, *, code_prefix: str | None = None, q: str | None = None,
         limit: int = 50, offset: int = 0,
-    ) -> tuple[list[CatalogRow], int]:
-        """One page of a version's entries by code, and how many match in all."""
-        t = _ENTRIES.c
-        query = select(*_ENTRY_COLUMNS).where(t.version_id == version_id)
+    ) -> EntryPage:
+        """One page of a version's entries by code, and how many match: exactly up to a bound (SV-1)."""
+        if q:
+            found = self._having_words(version.id, code_prefix, q)
+            if found is None:  # a term no entry has
+                return EntryPage([], 0, True)
+            codes, known = found
+        else:
+            e = _ENTRIES.c
+            codes = select(e.code).where(e.version_id == version.id)
+            if code_prefix:
+                low, high = code_prefix_range(code_prefix)
+                codes = codes.where(e.code >= low, e.code < high)
+            known = None if code_prefix else version.entries
+        # The page's codes first, in the index's order; then only their rows.
+        keys = codes.order_by(codes.selected_columns[0]).limit(limit).offset(offset).subquery()
+        page = (select(*_ENTRY_COLUMNS)
+                .join_from(keys, _ENTRIES, and_(_ENTRIES.c.version_id == version.id, _ENTRIES.c.code == keys.c.code))
+                .order_by(keys.c.code))
+        rows = [CatalogRow(*row) for row in self.session.execute(page)]
+        if known is not None:
+            return EntryPage(rows, known, True)
+        if len(rows) < limit and (rows or not offset):  # this page holds the last match
+            return EntryPage(rows, offset + len(rows), True)
+        cap = max(SEARCH_TOTAL_BOUND, offset + limit)
+        counted = self.session.scalar(select(func.count()).select_from(codes.limit(cap + 1).subquery())) or 0
+        return EntryPage(rows, counted, counted <= cap)
+
+    def _having_words(self, version_id: str, code_prefix: str | None, q: str) -> tuple[Any, int | None] | None:
+        """The codes of the entries whose names contain ``q``, and their number when the index knows it; None when
+        one of ``q``'s terms is in no entry.
+
+        The index is read for the rarest of ``q``'s terms, in code order. A one- or two-character ``q`` is that term;
+        a longer one is then checked against each candidate's names, which also stands for its other terms (a name
+        containing ``q`` has them all). The check is a subquery per candidate, not a join: joined, PostgreSQL's
+        planner took the terms as independent and ``LIKE '%…%'`` as rare, expected almost no match, and read and
+        sorted every candidate instead of the first ones in code order (bench/README.md).
+        """
+        terms = sorted(query_terms(q))
+        counts = dict(self.session.execute(select(_COUNTS.c.term, _COUNTS.c.entries).where(
+            _COUNTS.c.version_id == version_id, _COUNTS.c.term.in_(terms))).all())
+        if len(counts) < len(terms):
+            return None
+        rarest = min(terms, key=lambda term: (counts[term], term))
+        t = _TERMS.alias("t")
+        codes = select(t.c.code).where(t.c.version_id == version_id, t.c.term == rarest)
         if code_prefix:
             low, high = code_prefix_range(code_prefix)
-            query = query.where(t.code >= low, t.code < high)
-        if q:
-            query = self._having_words(query, version_id, q)
-        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = self.session.execute(query.order_by(t.code).limit(limit).offset(offset)).all()
-        return [CatalogRow(*row) for row in rows], total
-
-    @staticmethod
-    def _having_words(query: Any, version_id: str, q: str) -> Any:
-        # The index gives the entries having every term of q; a longer q is then checked against the names, since
-        # having all its pairs does not make a name contain it.
-        terms = query_terms(q)
-        having = (
-            select(_TERMS.c.entry_id)
-            .where(_TERMS.c.version_id == version_id, _TERMS.c.term.in_(sorted(terms)))
-            .group_by(_TERMS.c.entry_id).having(func.count() == len(terms))
-        )
-        query = query.where(_ENTRIES.c.id.in_(having))
-        if len(q) > 2:
-            folded = q.lower()
-            names = (func.lower(_ENTRIES.c[name]) for name in SEARCHED_NAMES)
-            query = query.where(or_(*(name.contains(folded, autoescape=True) for name in names)))
-        return query
+            codes = codes.where(t.c.code >= low, t.c.code < high)
+        folded, e = q.lower(), _ENTRIES.c
+        if len(folded) <= 2:
+            return codes, None if code_prefix else counts[rarest]
+        named = (select(or_(*(func.lower(e[name]).contains(folded, autoescape=True) for name in SEARCHED_NAMES)))
+                 .where(e.version_id == version_id, e.code == t.c.code).scalar_subquery())
+        return codes.where(named), None
 
     def entry(self, version_id: str, code: str) -> CatalogRow | None:
         """The entry ``code`` of a version."""
@@ -109,6 +197,29 @@ class Catalogs:
         query = (select(CatalogVersion.version).join_from(_ENTRIES, CatalogVersion, t.version_id == CatalogVersion.id)
                  .where(t.code == code).order_by(CatalogVersion.version))
         return list(self.session.scalars(query))
+
+    def differences(self, old_id: str, new_id: str) -> tuple[list[CatalogRow], list[CatalogRow],
+                                                             list[tuple[CatalogRow, CatalogRow]]]:
+        """The entries only in ``new_id``, only in ``old_id``, and in both with other content, each by code (CM-6).
+
+        Compared in the database (anti-joins, a join on the code): only the entries that differ are read.
+        """
+        def only(in_id: str, not_in_id: str) -> list[CatalogRow]:
+            a, b = _ENTRIES.alias("a"), _ENTRIES.alias("b")
+            query = (select(*(a.c[c.name] for c in _ENTRY_COLUMNS))
+                     .where(a.c.version_id == in_id, ~exists().where(b.c.version_id == not_in_id, b.c.code == a.c.code))
+                     .order_by(a.c.code))
+            return [CatalogRow(*row) for row in self.session.execute(query)]
+
+        old, new = _ENTRIES.alias("old"), _ENTRIES.alias("new")
+        width = len(_ENTRY_COLUMNS)
+        changed = (select(*(old.c[c.name] for c in _ENTRY_COLUMNS), *(new.c[c.name] for c in _ENTRY_COLUMNS))
+                   .join_from(old, new, and_(new.c.version_id == new_id, new.c.code == old.c.code))
+                   .where(old.c.version_id == old_id,
+                          or_(*(old.c[c.name].is_distinct_from(new.c[c.name]) for c in _ENTRY_COLUMNS[1:])))
+                   .order_by(old.c.code))
+        pairs = [(CatalogRow(*row[:width]), CatalogRow(*row[width:])) for row in self.session.execute(changed)]
+        return only(new_id, old_id), only(old_id, new_id), pairs
 
     def all_entries(self, version_id: str) -> list[CatalogRow]:
         """Every entry of a version, by code."""

@@ -21,7 +21,7 @@ from domain.reference_data import (
     catalog_code_prefix,
     catalog_csv,
     catalog_record,
-    diff_catalogs,
+    entry_change,
     parse_catalog,
     parse_drugs,
     rows_digest,
@@ -32,7 +32,6 @@ from storage.uow import UnitOfWork
 
 from . import clock
 from .context import Services
-from .views import Page
 
 # One audit chain per list, through all its versions: (aggregate_type, aggregate_id).
 CATALOG_AGGREGATE = ("catalog", "consumables")
@@ -68,6 +67,17 @@ class CatalogEntryView:
     payment_category: str
     payment_standard: Decimal | None
     description: str | None
+
+
+@dataclass(frozen=True)
+class CatalogEntryPage:
+    """A page of a version's entries; ``total`` is exact unless ``total_is_lower_bound`` (SV-1)."""
+
+    items: list[CatalogEntryView]
+    total: int
+    limit: int
+    offset: int
+    total_is_lower_bound: bool
 
 
 @dataclass(frozen=True)
@@ -236,17 +246,20 @@ def catalog_version_row(catalogs: Catalogs, version: int | None) -> CatalogVersi
 def get_catalog_entries(
     services: Services, version: int | None = None, code_prefix: str | None = None, q: str | None = None,
     limit: int = 50, offset: int = 0,
-) -> Page:
-    """One page of a version's entries (the latest when None), by code prefix or words of the names (SV-1)."""
+) -> CatalogEntryPage:
+    """One page of a version's entries (the latest when None), by code prefix or words of the names (SV-1).
+
+    The total is exact up to ``SEARCH_TOTAL_BOUND`` matches or the end of the page, whichever is further, and for
+    any one- or two-character query; past that it is a lower bound, and says so."""
     if not 1 <= limit <= MAX_PAGE or offset < 0:
         raise InvalidInput(f"limit must be 1–{MAX_PAGE} and offset at least 0", field="limit")
     prefix = catalog_code_prefix(code_prefix) if code_prefix else None
     with services.uow(read_only=True) as uow:
         catalogs = uow.catalogs
         row = catalog_version_row(catalogs, version)
-        entries, total = catalogs.entries(row.id, code_prefix=prefix, q=(q or "").strip() or None,
-                                          limit=limit, offset=offset)
-        return Page([_entry_view(row.version, e) for e in entries], total, limit, offset)
+        page = catalogs.entries(row, code_prefix=prefix, q=(q or "").strip() or None, limit=limit, offset=offset)
+        return CatalogEntryPage([_entry_view(row.version, e) for e in page.rows], page.total, limit, offset,
+                                not page.exact)
 
 
 def get_catalog_entry(services: Services, code: str, version: int | None = None) -> CatalogEntryView:
@@ -266,14 +279,15 @@ def catalog_diff(services: Services, from_version: int, to_version: int) -> Cata
     with services.uow(read_only=True) as uow:
         catalogs = uow.catalogs
         old, new = catalog_version_row(catalogs, from_version), catalog_version_row(catalogs, to_version)
-        diff = diff_catalogs(catalogs.all_entries(old.id), catalogs.all_entries(new.id))
+        added, removed, pairs = catalogs.differences(old.id, new.id)
+        changes = [entry_change(before, after) for before, after in pairs]
         return CatalogDiffView(
             from_version=old.version,
             to_version=new.version,
-            added=[_entry_view(new.version, e) for e in diff.added],
-            removed=[_entry_view(old.version, e) for e in diff.removed],
+            added=[_entry_view(new.version, e) for e in added],
+            removed=[_entry_view(old.version, e) for e in removed],
             changed=[EntryChangeView(c.code, list(c.fields), _entry_view(old.version, c.before),
-                                     _entry_view(new.version, c.after)) for c in diff.changed],
+                                     _entry_view(new.version, c.after)) for c in changes],
         )
 
 

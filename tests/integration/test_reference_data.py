@@ -185,6 +185,7 @@ def test_sv1_the_public_reads_catalog_and_drugs_over_http(
     assert client.get("/catalog/versions").json[0]["entries"] == 60
     page = client.get("/catalog/entries?code_prefix=C0101&limit=5&offset=5").json
     assert (page["total"], len(page["items"]), page["limit"], page["offset"]) == (37, 5, 5, 5)
+    assert page["total_is_lower_bound"] is False
     entry = client.get("/catalog/entries/C01010100101001?version=1").json
     assert (entry["payment_standard"], entry["payment_category"]) == ("8085.00", "乙")
     assert client.get("/catalog/entries/C0101").status_code == 422
