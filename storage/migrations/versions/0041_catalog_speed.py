@@ -1,8 +1,8 @@
 """catalog speed (issue 7): the search index keyed by (version, term, code), so one term's entries come out in code
 order, and the number of entries having each term; both filled for the versions already stored
 
-Revision ID: 0033
-Revises: 0031
+Revision ID: 0041
+Revises: 0040
 Create Date: 2026-12-07 08:30:00
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 from domain.reference_data import CatalogRow, search_terms
 
-revision = '0033'
-down_revision = '0031'
+revision = '0041'
+down_revision = '0040'
 branch_labels = None
 depends_on = None
 
