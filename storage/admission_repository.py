@@ -189,9 +189,13 @@ class Rounds:
         return list(self.session.scalars(query))
 
     # --- candidates ----------------------------------------------------------------------------------------
-    def candidates(self, round_id: str, expert_id: str | None = None) -> list[Candidate]:
-        """The round's candidates by entry code; for an expert, only those assigned to them (SV-3)."""
+    def candidates(self, round_id: str, expert_id: str | None = None,
+                   entry_code: str | None = None) -> list[Candidate]:
+        """The round's candidates (or the one of ``entry_code``) by entry code; for an expert, only those assigned
+        to them (SV-3)."""
         query = select(Candidate).where(Candidate.round_id == round_id)
+        if entry_code is not None:
+            query = query.where(Candidate.entry_code == entry_code)
         if expert_id is not None:
             query = query.where(exists().where(
                 ExpertAssignment.round_id == Candidate.round_id, ExpertAssignment.entry_code == Candidate.entry_code,

@@ -135,28 +135,32 @@ def _candidate_view(uow: UnitOfWork, actor: Actor, row: Round, candidate: Candid
         review_task_id=mine.task_id if mine is not None else None)
 
 
-def list_candidates(services: Services, actor: Actor, round_id: str) -> list[CandidateView]:
-    """The round's candidates (DA-3): all for the bureau and the NHSA, an expert's own only (SV-3)."""
+def _visible(services: Services, actor: Actor, round_id: str, entry_code: str | None) -> list[CandidateView]:
     with services.uow(read_only=True) as uow:
         row = round_row(uow, round_id)
         if can(actor, "admission.round.see_candidates"):
-            found = uow.repository(Rounds).candidates(row.id)
+            found = uow.repository(Rounds).candidates(row.id, entry_code=entry_code)
         elif can(actor, "admission.review.submit"):  # an expert: the candidates assigned to them (SV-3)
-            found = uow.repository(Rounds).candidates(row.id, expert_id=actor.user_id)
+            found = uow.repository(Rounds).candidates(row.id, expert_id=actor.user_id, entry_code=entry_code)
         else:
             require(actor, "admission.round.see_candidates")
             found = []
         return [_candidate_view(uow, actor, row, c) for c in found]
 
 
+def list_candidates(services: Services, actor: Actor, round_id: str) -> list[CandidateView]:
+    """The round's candidates (DA-3): all for the bureau and the NHSA, an expert's own only (SV-3)."""
+    return _visible(services, actor, round_id, None)
+
+
 def get_candidate(services: Services, actor: Actor, round_id: str, entry_code: str) -> CandidateView:
     """One candidate the caller may see (an expert: only one assigned to them; 404 for anyone else, SV-3)."""
     if not (can(actor, "admission.round.see_candidates") or can(actor, "admission.review.submit")):
         raise NotFound(f"no candidate {entry_code} in this round", code="candidate_not_found")
-    for candidate in list_candidates(services, actor, round_id):
-        if candidate.entry_code == entry_code:
-            return candidate
-    raise NotFound(f"no candidate {entry_code} in this round", code="candidate_not_found")
+    found = _visible(services, actor, round_id, entry_code)
+    if not found:
+        raise NotFound(f"no candidate {entry_code} in this round", code="candidate_not_found")
+    return found[0]
 
 
 def submit_review(services: Services, actor: Actor, round_id: str, entry_code: str,
