@@ -129,10 +129,10 @@ def facts(code: str, i: int) -> dict[str, Any]:
     }
 
 
-def bench_settings(url: str, task_data_limit: int) -> Any:
+def bench_settings(url: str, task_data_limit: int | None) -> Any:
+    limit = {} if task_data_limit is None else {"task_data_limit_bytes": task_data_limit}
     return load_settings({}, env="development", database_url=url, allow_clock_control=True,
-                         data_dir=str(ROOT / "data"), task_data_limit_bytes=task_data_limit, log_level="WARNING",
-                         **CHEAP_ARGON2)
+                         data_dir=str(ROOT / "data"), log_level="WARNING", **limit, **CHEAP_ARGON2)
 
 
 # --- HTTP: to `yibao serve` on 127.0.0.1, or (--profile) the Flask test client in this process -----------------
@@ -468,7 +468,8 @@ def served_with(url: str, args: argparse.Namespace, log: Path) -> Iterator[int]:
     import os
 
     old = os.environ.get("YIBAO_TASK_DATA_LIMIT_BYTES")
-    os.environ["YIBAO_TASK_DATA_LIMIT_BYTES"] = str(args.task_data_limit)
+    if args.task_data_limit is not None:
+        os.environ["YIBAO_TASK_DATA_LIMIT_BYTES"] = str(args.task_data_limit)
     try:
         with served(url, args.web_workers, log) as port:
             yield port
@@ -521,6 +522,10 @@ def print_targets(results: Sequence[Result]) -> bool:
         passed &= state_ok
         print(f"  {verdict(state_ok)} {r.backend}: stored state per waiting application <= {STATE_TARGET_BYTES} B: "
               f"max {max(r.states)} B, median {statistics.median(r.states):.0f} B")
+        reviews_ok = r.review_tasks == len(PANEL) * r.candidates  # the assignment really opened every review
+        passed &= reviews_ok
+        print(f"  {verdict(reviews_ok)} {r.backend}: every assigned expert has an open review task: {r.review_tasks} "
+              f"of {len(PANEL) * r.candidates} (round stage after assignment {r.stage_after_assign!r})")
         aggregation_ok = r.close_s <= AGGREGATION_TARGET_S
         if r.backend == "postgresql":
             passed &= aggregation_ok
@@ -548,9 +553,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--max-setup-seconds", type=float, default=900.0,
                         help="bound of the set-up; fewer applications when it is reached (default %(default)s)")
     parser.add_argument("--max-seconds", type=float, default=60.0, help="bound of the per-candidate reads")
-    parser.add_argument("--task-data-limit", type=int, default=16 * 2**20,
-                        help="YIBAO_TASK_DATA_LIMIT_BYTES of the run (default %(default)s: the round's task data "
-                             "grows with its candidates; the service's default is 65536)")
+    parser.add_argument("--task-data-limit", type=int, default=None,
+                        help="YIBAO_TASK_DATA_LIMIT_BYTES of the run (default: the service's own, 1048576; the "
+                             "round's task data grows with its candidates)")
     parser.add_argument("--quick", action="store_true", help="a smoke run: 12 applications over 5 entries")
     parser.add_argument("--profile", action="store_true",
                         help="through the Flask test client in this process, with a cProfile of the timed steps")

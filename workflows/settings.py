@@ -36,7 +36,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("YIBAO_SCRIPT_TIMEOUT_MS", "500", "wall-time bound of one script or expression"),
     Setting("YIBAO_SCRIPT_MAX_ITERATIONS", "1000000", "loop iterations one script may run"),
     Setting("YIBAO_SCRIPT_MAX_SEQUENCE", "100000", "longest string, list or range a script may build"),
-    Setting("YIBAO_TASK_DATA_LIMIT_BYTES", "262144", "largest task data (as JSON) a script or a form may leave"),
+    Setting("YIBAO_TASK_DATA_LIMIT_BYTES", "1048576", "largest task data (as JSON) a script or a form may leave"),
     Setting("YIBAO_BPMN_DIR", "bpmn", "folder `yibao definitions deploy` reads by default"),
     Setting("YIBAO_DATA_DIR", "data", "folder of the reference data files `yibao demo load` reads"),
     Setting("YIBAO_SECRET_KEY", "", "key that signs audit checkpoints; required in production (development: a fixed "
@@ -114,7 +114,7 @@ class Settings:
     script_timeout_ms: int = 500
     script_max_iterations: int = 1_000_000
     script_max_sequence: int = 100_000
-    task_data_limit_bytes: int = 262_144
+    task_data_limit_bytes: int = 1_048_576
     bpmn_dir: str = "bpmn"
     data_dir: str = "data"
     secret_key: str = DEVELOPMENT_SECRET

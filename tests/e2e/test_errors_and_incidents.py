@@ -65,7 +65,7 @@ def test_task_data_beyond_the_limit_is_refused_and_the_instance_is_unchanged(
     hospital = as_user("h1_officer")
     started = hospital.post("/process-instances", json={"definition_key": "tiny"}).get_json()
     task_id = started["tasks"][0]["id"]
-    problem(hospital.post(f"/tasks/{task_id}/complete", json={"data": {"blob": "x" * 270_000}}), 422,
+    problem(hospital.post(f"/tasks/{task_id}/complete", json={"data": {"blob": "x" * 1_100_000}}), 422,
             "task_data_too_large")
     again = hospital.get(f"/process-instances/{started['id']}").get_json()
     assert again["tasks"] == started["tasks"] and again["updated_at"] == started["updated_at"]

@@ -38,12 +38,11 @@ def _within(where: str, findings: list[Finding]) -> list[Finding]:
 def domain_candidates(uow: UnitOfWork, row: Round) -> dict[str, DomainCandidate]:
     """The round's candidates with their applications, as the domain sees them (DA-3)."""
     applications = [a for a in uow.repository(Applications).in_round(row.id, ("accepted",)) if not a.fast_path]
-    found: dict[str, DomainCandidate] = {}
-    for candidate in uow.repository(Rounds).candidates(row.id):
-        mine = tuple(RoundApplication(a.id, a.hospital_id, a.code or "") for a in applications
-                     if (a.code or "")[:15] == candidate.entry_code)
-        found[candidate.entry_code] = DomainCandidate(candidate.entry_code, mine, candidate.in_catalog)
-    return found
+    by_entry: dict[str, list[RoundApplication]] = {}
+    for a in applications:  # grouped once: each candidate's applications without a scan per candidate
+        by_entry.setdefault((a.code or "")[:15], []).append(RoundApplication(a.id, a.hospital_id, a.code or ""))
+    return {c.entry_code: DomainCandidate(c.entry_code, tuple(by_entry.get(c.entry_code, ())), c.in_catalog)
+            for c in uow.repository(Rounds).candidates(row.id)}
 
 
 def _expert(uow: UnitOfWork, user_id: object, where: str) -> Expert | Finding:

@@ -45,7 +45,7 @@ class ScriptLimits:
     timeout_ms: int = 500
     max_iterations: int = 1_000_000
     max_sequence: int = 100_000
-    task_data_bytes: int = 262_144
+    task_data_bytes: int = 1_048_576
 
 
 class Budget:
