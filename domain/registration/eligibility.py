@@ -29,8 +29,8 @@ from domain.registration.facts import (
 # ICD-10 by format, not by lookup: a category (M05), optionally a subdivision of up to four characters, where the
 # national clinical version writes "x" for an absent digit (I10.x00), and its extension x + 3 digits (L40.000x001).
 ICD10 = re.compile(r"[A-Z][0-9]{2}(?:\.[0-9x][0-9A-Z]{0,3}(?:x[0-9]{3})?)?")
-_REGION = re.compile(r"(?!00)[0-9]{6}")  # GB/T 2260 administrative division
-_PSN_NO = re.compile(r"[0-9A-Za-z]{1,64}")
+REGION_CODE = re.compile(r"(?!00)[0-9]{6}")  # GB/T 2260 administrative division
+PSN_NO = re.compile(r"[0-9A-Za-z]{1,64}")
 MAX_QUANTITY = Decimal("99999")
 TEXT_LIMITS = {"diagnosis_name": 200, "diagnostic_basis": 2000, "indication": 500}
 
@@ -86,7 +86,7 @@ class NewRegistration:
 def patient_violations(patient: PatientFacts) -> list[PolicyViolation]:
     """ND-2: insured in employee or resident basic insurance and currently entitled to benefits."""
     found = []
-    if not _PSN_NO.fullmatch(patient.psn_no):
+    if not PSN_NO.fullmatch(patient.psn_no):
         found.append(violation("ND-2", "psn_no", "the insured person number must be 1–64 letters or digits"))
     if patient.insurance_type not in INSURANCE_TYPES:
         found.append(violation("ND-2", "insurance_type", "the patient must be insured in employee or resident "
@@ -190,7 +190,7 @@ def region_contains(region: str, division: str) -> bool:
 
 def off_site_violations(patient: PatientFacts, hospital: OrganizationFacts) -> list[PolicyViolation]:
     """ND-10: a patient insured elsewhere registers only where cross-province direct settlement is open."""
-    if not _REGION.fullmatch(patient.insurance_region):
+    if not REGION_CODE.fullmatch(patient.insurance_region):
         return [violation("ND-10", "insurance_region", "the insurance region must be a 6-digit GB/T 2260 code")]
     if not region_contains(patient.insurance_region, hospital.region_code) and not hospital.cross_province:
         return [violation("ND-10", "hospital", f"the patient is insured in {patient.insurance_region}: hospital "

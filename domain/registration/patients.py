@@ -14,6 +14,9 @@ import re
 
 from domain.errors import InvalidInput
 
+from .eligibility import PSN_NO, REGION_CODE
+from .facts import INSURANCE_TYPES
+
 _NATIONAL_ID = re.compile(r"[1-9][0-9]{16}[0-9X]")
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
@@ -37,3 +40,21 @@ def national_id_digest(secret_key: str, number: str) -> str:
     """The keyed digest a checked national ID number is kept as (hex, 64 characters)."""
     return hmac.new(secret_key.encode("utf-8"), b"yibao-national-id\x00" + number.encode("ascii"),
                     hashlib.sha256).hexdigest()
+
+
+def psn_no(value: str) -> str:
+    """An insured person number (人员编号): 1–64 letters or digits, opaque (ND-2)."""
+    if not isinstance(value, str) or not PSN_NO.fullmatch(value):
+        raise InvalidInput("the insured person number is 1–64 letters or digits", field="psn_no", rule="ND-2")
+    return value
+
+
+def patient_record(number: str, insurance_type: str, insurance_region: str) -> None:
+    """Check a patient's record as a hospital enters it: psn_no, insurance type (ND-2), insurance region (ND-10)."""
+    psn_no(number)
+    if insurance_type not in INSURANCE_TYPES:
+        raise InvalidInput(f"insurance_type is one of {', '.join(INSURANCE_TYPES)}", field="insurance_type",
+                           rule="ND-2")
+    if not isinstance(insurance_region, str) or not REGION_CODE.fullmatch(insurance_region):
+        raise InvalidInput("insurance_region is a 6-digit GB/T 2260 division", field="insurance_region",
+                           rule="ND-10")

@@ -4,24 +4,20 @@ clear, logged or audited (``domain.registration.patients``)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from domain.actors import Actor
-from domain.errors import Conflict, InvalidInput, NotFound
+from domain.errors import Conflict, NotFound
 from domain.permissions import require
-from domain.registration.facts import INSURANCE_TYPES
-from domain.registration.patients import national_id, national_id_digest
+from domain.registration.patients import national_id, national_id_digest, patient_record
+from domain.registration.patients import psn_no as checked_psn_no
 from storage.registration_models import Patient
 from storage.registration_patients import Patients
 from storage.uow import UnitOfWork
 
 from .. import clock
 from ..context import Services
-
-_PSN_NO = re.compile(r"[0-9A-Za-z]{1,64}")
-_REGION = re.compile(r"(?!00)[0-9]{6}")
 
 
 @dataclass(frozen=True)
@@ -43,12 +39,6 @@ def _view(row: Patient) -> PatientView:
                        row.national_id_digest is not None, row.created_at, row.updated_at, row.version)
 
 
-def _psn_no(psn_no: str) -> str:
-    if not isinstance(psn_no, str) or not _PSN_NO.fullmatch(psn_no):
-        raise InvalidInput("the insured person number is 1–64 letters or digits", field="psn_no", rule="ND-2")
-    return psn_no
-
-
 def _plain(row: Patient) -> dict[str, object]:
     return {"insurance_type": row.insurance_type, "insurance_region": row.insurance_region,
             "entitled": row.entitled, "national_id_on_file": row.national_id_digest is not None}
@@ -59,13 +49,7 @@ def record_patient(services: Services, actor: Actor, psn_no: str, insurance_type
     """Record a patient or update their record (upsert by psn_no); True when the record is new. Audited without
     the national ID number: a number given replaces the one on file, an absent one keeps it."""
     require(actor, "registration.patient.record")
-    _psn_no(psn_no)
-    if insurance_type not in INSURANCE_TYPES:
-        raise InvalidInput(f"insurance_type is one of {', '.join(INSURANCE_TYPES)}", field="insurance_type",
-                           rule="ND-2")
-    if not isinstance(insurance_region, str) or not _REGION.fullmatch(insurance_region):
-        raise InvalidInput("insurance_region is a 6-digit GB/T 2260 division", field="insurance_region",
-                           rule="ND-10")
+    patient_record(psn_no, insurance_type, insurance_region)
     digest = None if national_id_number is None else national_id_digest(services.settings.secret_key,
                                                                         national_id(national_id_number))
     with services.uow() as uow:
@@ -105,7 +89,7 @@ def get_patient(services: Services, actor: Actor, psn_no: str) -> PatientView:
     """One patient's record."""
     require(actor, "registration.patient.read")
     with services.uow(read_only=True) as uow:
-        row = uow.repository(Patients).get(_psn_no(psn_no))
+        row = uow.repository(Patients).get(checked_psn_no(psn_no))
         if row is None:
             raise NotFound(f"no patient {psn_no}", code="patient_not_found", field="psn_no")
         return _view(row)
