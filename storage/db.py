@@ -119,13 +119,17 @@ class DriverStatement:
             )
         return rendered
 
-    def _result_processors(self, dialect: Dialect) -> tuple[Callable[[Any], Any] | None, ...]:
+    def _result_processors(self, dialect: Dialect, cursor: Any) -> tuple[Callable[[Any], Any] | None, ...]:
         key = (type(dialect), dialect.paramstyle)
         found = self._results.get(key)
         if found is None:
-            assert isinstance(self.statement, Select)
-            found = self._results[key] = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None)
-                                               for c in self.statement.selected_columns)
+            # The driver's type code of each column (PostgreSQL's numeric processors need it; SQLite has none).
+            codes = [d[1] for d in cursor.description or ()]
+            columns = (self.statement.selected_columns if isinstance(self.statement, Select)
+                       else self.statement.exported_columns)  # an INSERT … RETURNING
+            found = self._results[key] = tuple(
+                c.type.dialect_impl(dialect).result_processor(dialect, codes[i] if i < len(codes) else None)
+                for i, c in enumerate(columns))
         return found
 
     def _watched(self, connection: Connection) -> bool:
@@ -150,12 +154,24 @@ class DriverStatement:
         cursor = self._send(connection, params)
         try:
             row = cursor.fetchone()
+            processors = self._result_processors(connection.dialect, cursor)
         finally:
             cursor.close()
         if row is None:
             return None
-        processors = self._result_processors(connection.dialect)
         return tuple(p(v) if p is not None else v for p, v in zip(processors, row, strict=True))
+
+    def all(self, connection: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Every row of a query, each as a tuple of its values."""
+        if self._watched(connection):
+            return [tuple(row) for row in connection.execute(self.statement, params)]
+        cursor = self._send(connection, params)
+        try:
+            rows = cursor.fetchall()
+            processors = self._result_processors(connection.dialect, cursor)
+        finally:
+            cursor.close()
+        return [tuple(p(v) if p is not None else v for p, v in zip(processors, row, strict=True)) for row in rows]
 
     def _send(self, connection: Connection, params: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> Any:
         dialect = connection.dialect

@@ -9,7 +9,8 @@ bench/README.md).
 
 Every repository hangs on the unit of work, built on first use and kept for its transaction: ``uow.tasks``,
 ``uow.catalogs``. A process slice's own repository comes the same way without an edit here:
-``uow.repository(Applications)`` builds ``Applications(uow.session)`` once per unit of work.
+``uow.repository(Applications)`` builds ``Applications(uow.session)`` once per unit of work, and a slice's Core
+hot path ``uow.core(SettlementPath)`` builds ``SettlementPath(uow.connection)`` without a session.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ class UnitOfWork:
         self._read_only = read_only
         self._connection: Connection | None = None
         self._session: Session | None = None
-        self._repositories: dict[Callable[[Session], Any], Any] = {}
+        self._repositories: dict[Callable[[Any], Any], Any] = {}
 
     def __enter__(self) -> UnitOfWork:
         return self
@@ -90,6 +91,14 @@ class UnitOfWork:
         found = self._repositories.get(factory)
         if found is None:
             found = self._repositories[factory] = factory(self.session)
+        return found
+
+    def core(self, factory: Callable[[Connection], R]) -> R:
+        """The Core repository ``factory(connection)`` of this unit of work, built on first use: a process slice's
+        hot path, on the transaction's connection without an ORM session (as ``uow.store``)."""
+        found = self._repositories.get(factory)
+        if found is None:
+            found = self._repositories[factory] = factory(self.connection)
         return found
 
     @cached_property
