@@ -55,6 +55,8 @@ class UnitOfWork:
     ) -> None:
         session, connection = self._session, self._connection
         try:
+            if self._read_only and exc_type is None:
+                self._end_read_only()
             if session is not None:
                 session.close()  # rolls back what was not committed (it controls the transaction fully)
         finally:
@@ -154,6 +156,18 @@ class UnitOfWork:
         return DrugLists(self.session)
 
     # --- the transaction -------------------------------------------------------------------------------
+    def _end_read_only(self) -> None:
+        """End a read-only unit of work with COMMIT: for a transaction that wrote nothing it is as cheap as ROLLBACK,
+        and psycopg forgets every prepared statement of its connection on a ROLLBACK, so PostgreSQL would plan the
+        hot path's statements afresh on every request (bench/README.md, settlement). Pending ORM changes, which a
+        read-only unit of work never means to keep, are rolled back instead."""
+        session, connection = self._session, self._connection
+        if session is not None:
+            if not (session.new or session.dirty or session.deleted):
+                session.commit()
+        elif connection is not None and connection.in_transaction():
+            connection.commit()
+
     def flush(self) -> None:
         """Send pending changes now, so that constraint and version conflicts surface inside the use case."""
         if self._session is None:
