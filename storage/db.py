@@ -3,6 +3,7 @@ write statements, compiled by SQLAlchemy and sent on the driver's cursor."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Delete, Dialect, Engine, Insert, Select, Update, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -57,8 +58,38 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if "pool_pre_ping" not in kwargs:
+        _ping_when_idle(engine)
+    return engine
+
+
+IDLE_PING_SECONDS = 10.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Test a pooled connection before use when it sat idle for IDLE_PING_SECONDS, and replace it if the server
+    dropped it (a restart, an idle timeout). SQLAlchemy's ``pool_pre_ping`` pings on every checkout: BEGIN and
+    SELECT 1, two round trips per unit of work, a fifth of a settlement's (bench/README.md). A connection that
+    fails in use instead is invalidated with the whole pool by SQLAlchemy, and that request answers 503."""
+    error = engine.dialect.loaded_dbapi.Error
+
+    @event.listens_for(engine, "checkin")
+    def _idle_since(_dbapi_connection: Any, record: Any) -> None:
+        record.info["yibao_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("yibao_idle_since")
+        if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+            dbapi_connection.commit()  # not ROLLBACK: psycopg would forget the connection's prepared statements
+        except error as err:
+            raise DisconnectionError("the pooled connection was lost while idle") from err
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
