@@ -36,7 +36,7 @@ from .catalog_models import DrugListVersion, NegotiatedDrug
 from .db import DriverStatement
 from .identity_models import Organization, PharmacyDesignation
 from .instance_store import INSERT_AUDIT
-from .models import ClockSetting, new_id
+from .models import AuditEntry, ClockSetting, new_id
 from .registration_models import AnnualAccount, Dispensing, PaymentConfig, Registration
 
 REGISTRATIONS = cast(Table, Registration.__table__)
@@ -183,36 +183,48 @@ SETTLEMENT_CONTEXT = DriverStatement(_CONTEXT)
 CONTEXT_NAMES = tuple(c.name for c in _CONTEXT.selected_columns)
 
 _ACCOUNT_COLUMNS = tuple(ACCOUNTS.columns)
-_ACCOUNT_VALUES: dict[str, Any] = {c.name: bindparam(c.name) for c in _ACCOUNT_COLUMNS}
-
-
-def _upsert(make: Any) -> DriverStatement:
-    # ON CONFLICT DO UPDATE locks the existing row (PostgreSQL) and returns it: the account created if missing and
-    # locked until the transaction ends, in one statement (SQLite's writers are serialized by BEGIN IMMEDIATE).
-    statement = make(ACCOUNTS).values(_ACCOUNT_VALUES)
-    return DriverStatement(statement.on_conflict_do_update(
-        index_elements=["psn_no", "drug", "year_start"],
-        set_={"updated_at": statement.excluded.updated_at}).returning(*_ACCOUNT_COLUMNS))
-
-
-_LOCK_ACCOUNT = {"postgresql": _upsert(pg_insert), "sqlite": _upsert(sqlite_insert)}
+ACCOUNT_NAMES = tuple(c.name for c in _ACCOUNT_COLUMNS)
+_ACCOUNT_KEY = (ACCOUNTS.c.psn_no == bindparam("p_psn_no"), ACCOUNTS.c.drug == bindparam("p_drug"),
+                ACCOUNTS.c.year_start == bindparam("p_year_start"))
+_LOCK_ACCOUNT = DriverStatement(select(*_ACCOUNT_COLUMNS).where(*_ACCOUNT_KEY).with_for_update())
 _LOCK_ACCOUNT_BY_ID = DriverStatement(select(*_ACCOUNT_COLUMNS).where(ACCOUNTS.c.id == bindparam("p_id"))
                                       .with_for_update())
-_SAVE_ACCOUNT = DriverStatement(update(ACCOUNTS).where(ACCOUNTS.c.id == bindparam("p_id")).values(
+
+
+def _create(make: Any) -> DriverStatement:
+    # The first settlement of a benefit year opens its account; a concurrent one that did first leaves nothing
+    # returned here (PostgreSQL waits for it to commit), and the caller locks the row it made.
+    return DriverStatement(make(ACCOUNTS).values({c.name: bindparam(c.name) for c in _ACCOUNT_COLUMNS})
+                           .on_conflict_do_nothing(index_elements=["psn_no", "drug", "year_start"])
+                           .returning(*_ACCOUNT_COLUMNS))
+
+
+_CREATE_ACCOUNT = {"postgresql": _create(pg_insert), "sqlite": _create(sqlite_insert)}
+_SAVE = (update(ACCOUNTS).where(ACCOUNTS.c.id == bindparam("p_id")).values(
     annual_limit=bindparam("v_limit"), fund_paid=bindparam("v_fund_paid"),
     deductible_met=bindparam("v_deductible_met"), updated_at=bindparam("v_at"), audit_seq=bindparam("v_seq"),
     audit_head=bindparam("v_head")))
+_SAVE_ACCOUNT = DriverStatement(_SAVE)
 _INSERT_DISPENSING = DriverStatement(insert(DISPENSINGS).inline(), [c.name for c in DISPENSINGS.columns])
-ACCOUNT_NAMES = tuple(c.name for c in _ACCOUNT_COLUMNS)
+_AUDIT_TABLE = cast(Table, AuditEntry.__table__)
+_AUDIT_NAMES = tuple(c.name for c in _AUDIT_TABLE.columns if c.name != "id")
+_NEW_ENTRY = insert(_AUDIT_TABLE).values({n: bindparam(f"a_{n}") for n in _AUDIT_NAMES}).cte("new_entry")
+_NEW_DISPENSING = insert(DISPENSINGS).values({c.name: bindparam(f"d_{c.name}") for c in DISPENSINGS.columns}
+                                             ).cte("new_dispensing")
+# PostgreSQL: the dispensing, its audit entry and the account's totals and head in one statement (data-modifying
+# CTEs): one round trip where SQLite, which has none, sends three.
+_WRITE_SETTLEMENT_PG = DriverStatement(_SAVE.add_cte(_NEW_DISPENSING).add_cte(_NEW_ENTRY))
+_WRITE_REVERSAL_PG = DriverStatement(_SAVE.add_cte(_NEW_ENTRY))
 
 
 class SettlementPath:
     """The statements of one settlement or reversal on the unit of work's connection (``uow.core(SettlementPath)``):
-    the context read, the account locked, the dispensing written, the account saved with its audit entry chained
-    on the head the account row keeps."""
+    the context read, the account locked, then the dispensing, the account's totals and its audit entry, chained
+    on the head the account row keeps, written together."""
 
     def __init__(self, connection: Connection) -> None:
         self._conn = connection
+        self._pg = connection.dialect.name == "postgresql"
 
     def context(self, org_id: str, external_ref: str, psn_no: str, drug: str) -> list[dict[str, Any]]:
         """The rows of SETTLEMENT_CONTEXT, as dicts by column name (at least one)."""
@@ -223,10 +235,14 @@ class SettlementPath:
     def lock_account(self, psn_no: str, drug: str, year_start: date, year_end: date, limit: Decimal,
                      now: datetime) -> dict[str, Any]:
         """The annual account, created if missing, locked until the transaction ends (ND-9)."""
-        values = {"id": new_id(), "psn_no": psn_no, "drug": drug, "year_start": year_start, "year_end": year_end,
-                  "annual_limit": limit, "fund_paid": Decimal("0.00"), "deductible_met": Decimal("0.00"),
-                  "updated_at": now, "audit_seq": 0, "audit_head": "0" * 64}
-        row = _LOCK_ACCOUNT[self._conn.dialect.name].first(self._conn, values)
+        key = {"p_psn_no": psn_no, "p_drug": drug, "p_year_start": year_start}
+        row = _LOCK_ACCOUNT.first(self._conn, key)
+        if row is None:
+            row = _CREATE_ACCOUNT[self._conn.dialect.name].first(self._conn, {
+                "id": new_id(), "psn_no": psn_no, "drug": drug, "year_start": year_start, "year_end": year_end,
+                "annual_limit": limit, "fund_paid": Decimal("0.00"), "deductible_met": Decimal("0.00"),
+                "updated_at": now, "audit_seq": 0, "audit_head": "0" * 64})
+            row = row or _LOCK_ACCOUNT.first(self._conn, key)
         assert row is not None
         return dict(zip(ACCOUNT_NAMES, row, strict=True))
 
@@ -235,23 +251,29 @@ class SettlementPath:
         row = _LOCK_ACCOUNT_BY_ID.first(self._conn, {"p_id": account_id})
         return dict(zip(ACCOUNT_NAMES, row, strict=True)) if row is not None else None
 
-    def add_dispensing(self, values: dict[str, Any]) -> None:
-        """Insert a settled dispensing; a concurrent one with the same external reference that committed first makes
+    def save(self, account: dict[str, Any], limit: Decimal, fund_paid: Decimal, deductible_met: Decimal,
+             now: datetime, *, actor: str, actor_org: str | None, action: str, dispensing_id: str,
+             after: dict[str, Any], reason: str | None = None, dispensing: dict[str, Any] | None = None) -> None:
+        """Write the account's totals with the audit entry of the change, chained on the account's head, and the
+        new ``dispensing`` if any. A concurrent dispensing of the same external reference that committed first makes
         it a Conflict ``duplicate`` (the transaction is then lost: the caller reads the first one afresh)."""
-        try:
-            _INSERT_DISPENSING.execute(self._conn, values)
-        except IntegrityError:
-            raise Conflict("the external reference was settled by a concurrent request", code="duplicate",
-                           field="external_ref") from None
-
-    def save_account(self, account: dict[str, Any], limit: Decimal, fund_paid: Decimal, deductible_met: Decimal,
-                     now: datetime, *, actor: str, actor_org: str | None, action: str, dispensing_id: str,
-                     after: dict[str, Any], reason: str | None = None) -> None:
-        """Write the account's totals and append the audit entry of the change, chained on the account's head."""
         entry = chained_entry(account["audit_seq"], account["audit_head"], aggregate_type="annual_account",
                               aggregate_id=account["id"], at=now, actor=actor, actor_org=actor_org, action=action,
                               object_type="dispensing", object_id=dispensing_id, after=after, reason=reason)
-        INSERT_AUDIT.execute(self._conn, entry)
-        _SAVE_ACCOUNT.execute(self._conn, {"p_id": account["id"], "v_limit": limit, "v_fund_paid": fund_paid,
-                                           "v_deductible_met": deductible_met, "v_at": now,
-                                           "v_seq": entry["seq"], "v_head": entry["hash"]})
+        totals = {"p_id": account["id"], "v_limit": limit, "v_fund_paid": fund_paid,
+                  "v_deductible_met": deductible_met, "v_at": now, "v_seq": entry["seq"], "v_head": entry["hash"]}
+        try:
+            if self._pg:
+                params = totals | {f"a_{k}": v for k, v in entry.items()}
+                if dispensing is None:
+                    _WRITE_REVERSAL_PG.execute(self._conn, params)
+                else:
+                    _WRITE_SETTLEMENT_PG.execute(self._conn, params | {f"d_{k}": v for k, v in dispensing.items()})
+                return
+            if dispensing is not None:
+                _INSERT_DISPENSING.execute(self._conn, dispensing)
+            INSERT_AUDIT.execute(self._conn, entry)
+            _SAVE_ACCOUNT.execute(self._conn, totals)
+        except IntegrityError:
+            raise Conflict("the external reference was settled by a concurrent request", code="duplicate",
+                           field="external_ref") from None

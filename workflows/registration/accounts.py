@@ -42,10 +42,9 @@ def reverse_dispensing(services: Services, actor: Actor, dispensing_id: str, rea
         after = reverse(AnnualAccount(account["annual_limit"], account["fund_paid"], account["deductible_met"]),
                         split)
         settlements.mark_reversed(row.id, now, actor.user_id, reason.strip())
-        path.save_account(account, account["annual_limit"], after.fund_paid, after.deductible_met, now,
-                          actor=actor.user_id, actor_org=actor.org_id, action="dispensing.reversed",
-                          dispensing_id=row.id, after={"fund_returned": str(split.fund),
-                                                       "fund_paid": str(after.fund_paid)}, reason=reason.strip())
+        path.save(account, account["annual_limit"], after.fund_paid, after.deductible_met, now,
+                  actor=actor.user_id, actor_org=actor.org_id, action="dispensing.reversed", dispensing_id=row.id,
+                  after={"fund_returned": str(split.fund), "fund_paid": str(after.fund_paid)}, reason=reason.strip())
         view = dispensing_view(settlements.dispensing(row.id))
         uow.commit()
         return view

@@ -109,8 +109,9 @@ def dispense(services: Services, actor: Actor, given: DispensingInput) -> Dispen
     """Settle a dispensing at the registered hospital or a dual-channel pharmacy it designated; a retry of the same
     external reference returns the first result (``replayed``) and pays nothing more.
 
-    Four statements and the commit: everything read at once (SETTLEMENT_CONTEXT), the annual account created or
-    locked, the dispensing inserted, the account saved with its audit entry (storage/registration_settlement.py).
+    Three statements and the commit on PostgreSQL, five on SQLite: everything read at once
+    (SETTLEMENT_CONTEXT), the annual account locked (created if missing), then the dispensing, the account's totals
+    and its audit entry written together (storage/registration_settlement.py).
     """
     require(actor, "registration.dispense")
     amount, qty = _checked(given)
@@ -164,12 +165,11 @@ def _settle(services: Services, uow: UnitOfWork, actor: Actor, given: Dispensing
         "over_limit_part": split.over_limit_part, "config_version": top["config_version"], "dispensed_at": now,
         "dispensed_by": actor.user_id, "reversed_at": None, "reversed_by": None, "reversal_reason": None,
     }
-    path.add_dispensing(values)
-    path.save_account(account, drug.annual_limit, after.fund_paid, after.deductible_met, now, actor=actor.user_id,
-                      actor_org=actor.org_id, action="dispensing.settled", dispensing_id=values["id"], after={
-                          "registration_id": facts.id, "external_ref": given.external_ref,
-                          "amount": str(split.amount), "fund": str(split.fund), "patient": str(split.patient),
-                          "fund_paid": str(after.fund_paid)})
+    path.save(account, drug.annual_limit, after.fund_paid, after.deductible_met, now, actor=actor.user_id,
+              actor_org=actor.org_id, action="dispensing.settled", dispensing_id=values["id"], after={
+                  "registration_id": facts.id, "external_ref": given.external_ref, "amount": str(split.amount),
+                  "fund": str(split.fund), "patient": str(split.patient), "fund_paid": str(after.fund_paid)},
+              dispensing=values)
     return dispensing_view(SimpleNamespace(**values))
 
 
