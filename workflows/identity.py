@@ -203,7 +203,7 @@ def _verify(services: Services, password_hash: str, password: str) -> bool:
 
 def authenticate(services: Services, token: str) -> Actor:
     """The actor behind a bearer token, or Unauthenticated."""
-    with services.uow(read_only=True) as uow:
+    with services.uow(single_read=True) as uow:
         found = uow.core(Tokens).owner(token_digest(token), system_now())
         if found is None:
             raise Unauthenticated("the token is unknown, expired or revoked", code="invalid_token")
