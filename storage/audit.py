@@ -36,3 +36,19 @@ HASHED_FIELDS = (
     "aggregate_type", "aggregate_id", "seq", "at", "actor", "actor_org", "action",
     "object_type", "object_id", "before", "after", "reason",
 )
+
+
+def chained_entry(head_seq: int, head_hash: str, *, aggregate_type: str, aggregate_id: str, at: datetime,
+                  actor: str, actor_org: str | None, action: str, object_type: str, object_id: str,
+                  before: Any = None, after: Any = None, reason: str | None = None) -> dict[str, Any]:
+    """The column values of the entry that follows a chain's head (``head_seq``, ``head_hash``; 0 and GENESIS
+    for an empty chain): for an aggregate whose row keeps its own chain head and is locked by the writer, so the
+    entry needs neither a lock on the chain nor a read of its last entry (DESIGN.md)."""
+    values: dict[str, Any] = {
+        "aggregate_type": aggregate_type, "aggregate_id": aggregate_id, "seq": head_seq + 1, "at": at,
+        "actor": actor, "actor_org": actor_org, "action": action, "object_type": object_type,
+        "object_id": object_id, "before": to_json(before), "after": to_json(after), "reason": reason,
+    }
+    values["prev_hash"] = head_hash
+    values["hash"] = entry_hash(head_hash, {k: values[k] for k in HASHED_FIELDS})
+    return values

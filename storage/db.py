@@ -3,6 +3,7 @@ write statements, compiled by SQLAlchemy and sent on the driver's cursor."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Delete, Dialect, Engine, Insert, Select, Update, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -57,8 +58,38 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if "pool_pre_ping" not in kwargs:
+        _ping_when_idle(engine)
+    return engine
+
+
+IDLE_PING_SECONDS = 10.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Test a pooled connection before use when it sat idle for IDLE_PING_SECONDS, and replace it if the server
+    dropped it (a restart, an idle timeout). SQLAlchemy's ``pool_pre_ping`` pings on every checkout: BEGIN and
+    SELECT 1, two round trips per unit of work, a fifth of a settlement's (bench/README.md). A connection that
+    fails in use instead is invalidated with the whole pool by SQLAlchemy, and that request answers 503."""
+    error = engine.dialect.loaded_dbapi.Error
+
+    @event.listens_for(engine, "checkin")
+    def _idle_since(_dbapi_connection: Any, record: Any) -> None:
+        record.info["yibao_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("yibao_idle_since")
+        if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+            dbapi_connection.commit()  # not ROLLBACK: psycopg would forget the connection's prepared statements
+        except error as err:
+            raise DisconnectionError("the pooled connection was lost while idle") from err
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -119,13 +150,17 @@ class DriverStatement:
             )
         return rendered
 
-    def _result_processors(self, dialect: Dialect) -> tuple[Callable[[Any], Any] | None, ...]:
+    def _result_processors(self, dialect: Dialect, cursor: Any) -> tuple[Callable[[Any], Any] | None, ...]:
         key = (type(dialect), dialect.paramstyle)
         found = self._results.get(key)
         if found is None:
-            assert isinstance(self.statement, Select)
-            found = self._results[key] = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None)
-                                               for c in self.statement.selected_columns)
+            # The driver's type code of each column (PostgreSQL's numeric processors need it; SQLite has none).
+            codes = [d[1] for d in cursor.description or ()]
+            columns = (self.statement.selected_columns if isinstance(self.statement, Select)
+                       else self.statement.exported_columns)  # an INSERT … RETURNING
+            found = self._results[key] = tuple(
+                c.type.dialect_impl(dialect).result_processor(dialect, codes[i] if i < len(codes) else None)
+                for i, c in enumerate(columns))
         return found
 
     def _watched(self, connection: Connection) -> bool:
@@ -150,12 +185,24 @@ class DriverStatement:
         cursor = self._send(connection, params)
         try:
             row = cursor.fetchone()
+            processors = self._result_processors(connection.dialect, cursor)
         finally:
             cursor.close()
         if row is None:
             return None
-        processors = self._result_processors(connection.dialect)
         return tuple(p(v) if p is not None else v for p, v in zip(processors, row, strict=True))
+
+    def all(self, connection: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Every row of a query, each as a tuple of its values."""
+        if self._watched(connection):
+            return [tuple(row) for row in connection.execute(self.statement, params)]
+        cursor = self._send(connection, params)
+        try:
+            rows = cursor.fetchall()
+            processors = self._result_processors(connection.dialect, cursor)
+        finally:
+            cursor.close()
+        return [tuple(p(v) if p is not None else v for p, v in zip(processors, row, strict=True)) for row in rows]
 
     def _send(self, connection: Connection, params: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> Any:
         dialect = connection.dialect

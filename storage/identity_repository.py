@@ -6,11 +6,32 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Connection, bindparam, delete, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from .db import DriverStatement
 from .identity_models import ApiToken, LoginFailure, Organization, PharmacyDesignation, User
+
+# Every authenticated request reads its token's owner: built once, sent on the driver's cursor, no ORM session.
+_TOKEN_OWNER = DriverStatement(
+    select(*(User.id, User.org_id, User.role, User.username))
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("p_hash"), ApiToken.revoked_at.is_(None),
+           ApiToken.expires_at > bindparam("p_now"), User.active.is_(true()))
+)
+
+
+class Tokens:
+    """Bearer tokens on the unit of work's connection (``uow.core(Tokens)``)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._conn = connection
+
+    def owner(self, token_hash: str, now: datetime) -> tuple[str, str | None, str, str] | None:
+        """The (user id, organization id, role, username) of an active user's unexpired, unrevoked token."""
+        row = _TOKEN_OWNER.first(self._conn, {"p_hash": token_hash, "p_now": now})
+        return (row[0], row[1], row[2], row[3]) if row is not None else None
 
 
 class Identity:
@@ -52,16 +73,6 @@ class Identity:
         if role is not None:
             query = query.where(User.role == role)
         return self.session.scalars(query.order_by(User.username)).all()
-
-    def token_owner(self, token_hash: str, now: datetime) -> tuple[User, ApiToken] | None:
-        """The active user of an unexpired, unrevoked token."""
-        row = self.session.execute(
-            select(User, ApiToken).join(ApiToken, ApiToken.user_id == User.id).where(
-                ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None), ApiToken.expires_at > now,
-                User.active.is_(True),
-            )
-        ).first()
-        return (row[0], row[1]) if row is not None else None
 
     def revoke(self, token_hash: str, now: datetime) -> int:
         result = self.session.execute(

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Table, bindparam, delete, insert, select, upd
 from domain.actors import Actor
 from domain.errors import Conflict
 
-from .audit import HASHED_FIELDS, entry_hash, to_json
+from .audit import chained_entry
 from .db import DriverStatement
 from .models import AuditEntry, Incident, MessageSubscription, ProcessDefinition, ProcessInstance, new_id
 from .task_store import instance_visible_to
@@ -97,7 +97,8 @@ _INSERT_INCIDENT = DriverStatement(insert(_INCIDENTS).inline(), [c.name for c in
 _SELECT_INCIDENTS = (
     select(_INCIDENTS).where(_INCIDENTS.c.instance_id == bindparam("p_id")).order_by(_INCIDENTS.c.created_at)
 )
-_INSERT_AUDIT = DriverStatement(insert(_AUDIT).inline(), [c.name for c in _AUDIT.columns if c.name != "id"])
+# Public: every aggregate that keeps its chain head on its own row appends with it (storage/audit.chained_entry).
+INSERT_AUDIT = DriverStatement(insert(_AUDIT).inline(), [c.name for c in _AUDIT.columns if c.name != "id"])
 # A version's identity without its BPMN text (the ORM entity would load the whole diagram on every start).
 _DEFINITION_REF = select(_DEFINITIONS.c.id, _DEFINITIONS.c.key, _DEFINITIONS.c.version, _DEFINITIONS.c.content_hash)
 _LATEST_DEFINITION = DriverStatement(
@@ -196,11 +197,9 @@ class InstanceStore:
     def audit(self, record: InstanceRecord, *, at: datetime, actor: str, actor_org: str | None, action: str,
               before: Any = None, after: Any = None, reason: str | None = None) -> None:
         """Append an entry to the instance's audit chain; the new head is saved with the instance."""
-        values: dict[str, Any] = {
-            "aggregate_type": "instance", "aggregate_id": record.id, "seq": record.audit_seq + 1, "at": at,
-            "actor": actor, "actor_org": actor_org, "action": action, "object_type": "process_instance",
-            "object_id": record.id, "before": to_json(before), "after": to_json(after), "reason": reason,
-        }
-        digest = entry_hash(record.audit_head, {k: values[k] for k in HASHED_FIELDS})
-        _INSERT_AUDIT.execute(self._conn, {**values, "prev_hash": record.audit_head, "hash": digest})
-        record.audit_seq, record.audit_head = values["seq"], digest
+        values = chained_entry(record.audit_seq, record.audit_head, aggregate_type="instance",
+                               aggregate_id=record.id, at=at, actor=actor, actor_org=actor_org, action=action,
+                               object_type="process_instance", object_id=record.id, before=before, after=after,
+                               reason=reason)
+        INSERT_AUDIT.execute(self._conn, values)
+        record.audit_seq, record.audit_head = values["seq"], values["hash"]

@@ -103,6 +103,10 @@ class AnnualAccount(Base):
     fund_paid: Mapped[Decimal] = mapped_column(MONEY)
     deductible_met: Mapped[Decimal] = mapped_column(MONEY)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # The head of the account's audit chain (its entries' last seq and hash), written with every settlement and
+    # reversal under the account's row lock: appending needs no chain lock and no read of the last entry.
+    audit_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    audit_head: Mapped[str] = mapped_column(String(64), default="0" * 64, server_default="0" * 64)
 
 
 class Dispensing(Base):

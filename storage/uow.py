@@ -9,7 +9,8 @@ bench/README.md).
 
 Every repository hangs on the unit of work, built on first use and kept for its transaction: ``uow.tasks``,
 ``uow.catalogs``. A process slice's own repository comes the same way without an edit here:
-``uow.repository(Applications)`` builds ``Applications(uow.session)`` once per unit of work.
+``uow.repository(Applications)`` builds ``Applications(uow.session)`` once per unit of work, and a slice's Core
+hot path ``uow.core(SettlementPath)`` builds ``SettlementPath(uow.connection)`` without a session.
 """
 
 from __future__ import annotations
@@ -39,12 +40,14 @@ R = TypeVar("R")
 class UnitOfWork:
     """Holds one transaction; builds its connection, session and repositories lazily; commits only when told to."""
 
-    def __init__(self, session_factory: sessionmaker[Session], read_only: bool = False) -> None:
+    def __init__(self, session_factory: sessionmaker[Session], read_only: bool = False,
+                 single_read: bool = False) -> None:
         self._factory = session_factory
-        self._read_only = read_only
+        self._read_only = read_only or single_read
+        self._single_read = single_read
         self._connection: Connection | None = None
         self._session: Session | None = None
-        self._repositories: dict[Callable[[Session], Any], Any] = {}
+        self._repositories: dict[Callable[[Any], Any], Any] = {}
 
     def __enter__(self) -> UnitOfWork:
         return self
@@ -54,6 +57,8 @@ class UnitOfWork:
     ) -> None:
         session, connection = self._session, self._connection
         try:
+            if self._read_only and exc_type is None:
+                self._end_read_only()
             if session is not None:
                 session.close()  # rolls back what was not committed (it controls the transaction fully)
         finally:
@@ -70,7 +75,11 @@ class UnitOfWork:
             bind = self._factory.kw["bind"]
             assert isinstance(bind, Engine)
             connection = self._connection = bind.connect()
-            if self._read_only:  # SQLite: a plain BEGIN, so readers do not queue for the writer lock
+            if self._single_read and bind.dialect.name == "postgresql":
+                # One query needs no BEGIN and COMMIT around it: two round trips fewer on every authenticated
+                # request (bench/README.md, settlement). Streaming reads need a transaction, so only single reads.
+                connection.execution_options(isolation_level="AUTOCOMMIT")
+            elif self._read_only:  # SQLite: a plain BEGIN, so readers do not queue for the writer lock
                 connection.execution_options(yibao_read_only=True)
         return connection
 
@@ -90,6 +99,14 @@ class UnitOfWork:
         found = self._repositories.get(factory)
         if found is None:
             found = self._repositories[factory] = factory(self.session)
+        return found
+
+    def core(self, factory: Callable[[Connection], R]) -> R:
+        """The Core repository ``factory(connection)`` of this unit of work, built on first use: a process slice's
+        hot path, on the transaction's connection without an ORM session (as ``uow.store``)."""
+        found = self._repositories.get(factory)
+        if found is None:
+            found = self._repositories[factory] = factory(self.connection)
         return found
 
     @cached_property
@@ -145,6 +162,18 @@ class UnitOfWork:
         return DrugLists(self.session)
 
     # --- the transaction -------------------------------------------------------------------------------
+    def _end_read_only(self) -> None:
+        """End a read-only unit of work with COMMIT: for a transaction that wrote nothing it is as cheap as ROLLBACK,
+        and psycopg forgets every prepared statement of its connection on a ROLLBACK, so PostgreSQL would plan the
+        hot path's statements afresh on every request (bench/README.md, settlement). Pending ORM changes, which a
+        read-only unit of work never means to keep, are rolled back instead."""
+        session, connection = self._session, self._connection
+        if session is not None:
+            if not (session.new or session.dirty or session.deleted):
+                session.commit()
+        elif connection is not None and connection.in_transaction():
+            connection.commit()
+
     def flush(self) -> None:
         """Send pending changes now, so that constraint and version conflicts surface inside the use case."""
         if self._session is None:

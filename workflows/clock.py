@@ -25,9 +25,21 @@ def now(services: Services, uow: UnitOfWork) -> datetime:
     row = uow.clock.get()
     if row is None:
         return system_now()
-    if row.frozen:
-        return row.simulated_at
-    return row.simulated_at + (system_now() - row.set_at)
+    return simulated(row.simulated_at, row.set_at, row.frozen)
+
+
+def now_from(services: Services, simulated_at: datetime | None, set_at: datetime | None,
+             frozen: bool | None) -> datetime:
+    """The current instant from a clock setting the caller read itself (with other facts, in one statement);
+    ``None`` values mean no simulated time is set."""
+    if not services.settings.allow_clock_control or simulated_at is None or set_at is None:
+        return system_now()
+    return simulated(simulated_at, set_at, bool(frozen))
+
+
+def simulated(simulated_at: datetime, set_at: datetime, frozen: bool) -> datetime:
+    """The simulated instant: frozen at ``simulated_at``, or running since ``set_at``."""
+    return simulated_at if frozen else simulated_at + (system_now() - set_at)
 
 
 @dataclass(frozen=True)

@@ -45,9 +45,10 @@ class Services:
     _orgs: dict[str, str] = field(default_factory=dict)
     _forms: dict[tuple[str, str], Validator] = field(default_factory=dict)
 
-    def uow(self, read_only: bool = False) -> UnitOfWork:
-        """A new unit of work; ``read_only`` for use cases that only read."""
-        return UnitOfWork(self.session_factory, read_only)
+    def uow(self, read_only: bool = False, single_read: bool = False) -> UnitOfWork:
+        """A new unit of work; ``read_only`` for use cases that only read; ``single_read`` for one that sends a
+        single query (on PostgreSQL without BEGIN and COMMIT)."""
+        return UnitOfWork(self.session_factory, read_only, single_read)
 
     def definition(self, uow: UnitOfWork, definition_id: str) -> DefinitionRef:
         """A deployed version's identity and parsed diagram, cached per process (versions never change)."""

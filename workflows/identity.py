@@ -15,6 +15,7 @@ from domain.errors import Conflict, InvalidInput, LoginThrottled, NotFound, Unau
 from domain.identity import OrganizationFacts, UserFacts, check_organization, check_user
 from domain.permissions import require
 from storage.identity_models import ApiToken, Organization, PharmacyDesignation, User
+from storage.identity_repository import Tokens
 from storage.uow import UnitOfWork
 
 from . import login_throttle
@@ -202,12 +203,12 @@ def _verify(services: Services, password_hash: str, password: str) -> bool:
 
 def authenticate(services: Services, token: str) -> Actor:
     """The actor behind a bearer token, or Unauthenticated."""
-    with services.uow(read_only=True) as uow:
-        found = uow.identity.token_owner(token_digest(token), system_now())
+    with services.uow(single_read=True) as uow:
+        found = uow.core(Tokens).owner(token_digest(token), system_now())
         if found is None:
             raise Unauthenticated("the token is unknown, expired or revoked", code="invalid_token")
-        user, _ = found
-        return Actor(user.id, user.org_id, frozenset({user.role}), user.username)
+        user_id, org_id, role, username = found
+        return Actor(user_id, org_id, frozenset({role}), username)
 
 
 def logout(services: Services, actor: Actor, token: str) -> None:

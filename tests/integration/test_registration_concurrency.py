@@ -13,7 +13,9 @@ from sqlalchemy import func, select
 from domain.actors import SYSTEM
 from domain.errors import PolicyViolation
 from storage.registration import Registrations
+from storage.models import AuditEntry
 from storage.registration_models import AnnualAccount, Dispensing
+from workflows import audit
 from workflows.context import Services
 from workflows.registration import drug_list, register, settlement
 from workflows.registration.drug_list import DrugInput
@@ -42,6 +44,18 @@ def one_each(*names: str) -> Callable[[Services], str]:
 @pytest.fixture
 def world(postgres_services: Services) -> RegWorld:
     return build_registration_world(postgres_services)
+
+
+def assert_account_chain_whole(services: Services, entries: int) -> None:
+    """The account's audit chain has one entry per settlement, verifies, and ends at the head its row keeps."""
+    assert audit.verify(services).ok
+    with services.uow(read_only=True) as uow:
+        account = uow.session.scalars(select(AnnualAccount)).one()
+        chain = uow.session.scalars(select(AuditEntry).where(
+            AuditEntry.aggregate_type == "annual_account", AuditEntry.aggregate_id == account.id)
+            .order_by(AuditEntry.seq)).all()
+    assert [e.seq for e in chain] == list(range(1, entries + 1))
+    assert (account.audit_seq, account.audit_head) == (chain[-1].seq, chain[-1].hash)
 
 
 def test_nd3_two_hospitals_registering_one_patient_at_once_exactly_one_wins(
@@ -77,6 +91,7 @@ def test_nd9_two_concurrent_dispensings_never_together_exceed_the_annual_limit(
     with postgres_services.uow(read_only=True) as uow:
         assert uow.session.scalar(select(AnnualAccount.fund_paid)) == paid
         assert uow.session.scalar(select(func.sum(Dispensing.fund))) == paid
+    assert_account_chain_whole(postgres_services, len(settled))
 
 
 def test_nd11_concurrent_retries_of_one_external_reference_pay_once(
@@ -91,6 +106,7 @@ def test_nd11_concurrent_retries_of_one_external_reference_pay_once(
     with postgres_services.uow(read_only=True) as uow:
         assert uow.session.scalar(select(func.count()).select_from(Dispensing)) == 1
         assert uow.session.scalar(select(AnnualAccount.fund_paid)) == Decimal("1875.00")
+    assert_account_chain_whole(postgres_services, 1)
 
 
 def test_nd12_the_ending_batch_skips_a_registration_another_transaction_holds_and_ends_it_later(

@@ -11,13 +11,13 @@ from domain.errors import Conflict, InvalidInput
 from domain.permissions import require
 from domain.registration.dates import registration_year
 from domain.registration.settlement import AnnualAccount, PaymentSplit, reverse
-from storage.registration_settlement import Settlements
+from storage.registration_settlement import SettlementPath, Settlements
 
 from .. import clock
 from ..context import Services
 from .facts import registration_facts
 from .queries import visible_row
-from .settlement import audit_account, visible_dispensing
+from .settlement import visible_dispensing
 from .views import AnnualAccountView, DispensingView, dispensing_view
 
 MAX_REASON = 500
@@ -32,17 +32,19 @@ def reverse_dispensing(services: Services, actor: Actor, dispensing_id: str, rea
         settlements = uow.repository(Settlements)
         found = visible_dispensing(uow, actor, dispensing_id)
         require(actor, "registration.reverse", found)
-        account = settlements.lock_account_by_id(found.account_id)
+        path = uow.core(SettlementPath)
+        account = path.lock_account_by_id(found.account_id)
         row = settlements.dispensing(dispensing_id, lock=True)
-        if row is None or row.reversed_at is not None:
+        if account is None or row is None or row.reversed_at is not None:
             raise Conflict(f"dispensing {dispensing_id} is already reversed", code="already_reversed")
         now = clock.now(services, uow)
         split = PaymentSplit(row.amount, row.fund, row.deductible_part, row.ratio_part, row.over_limit_part)
-        after = reverse(AnnualAccount(account.annual_limit, account.fund_paid, account.deductible_met), split)
-        settlements.save_account(account.id, account.annual_limit, after.fund_paid, after.deductible_met, now)
+        after = reverse(AnnualAccount(account["annual_limit"], account["fund_paid"], account["deductible_met"]),
+                        split)
         settlements.mark_reversed(row.id, now, actor.user_id, reason.strip())
-        audit_account(uow, actor, now, account.id, "dispensing.reversed", row.id, {
-            "fund_returned": str(split.fund), "fund_paid": str(after.fund_paid)}, reason.strip())
+        path.save(account, account["annual_limit"], after.fund_paid, after.deductible_met, now,
+                  actor=actor.user_id, actor_org=actor.org_id, action="dispensing.reversed", dispensing_id=row.id,
+                  after={"fund_returned": str(split.fund), "fund_paid": str(after.fund_paid)}, reason=reason.strip())
         view = dispensing_view(settlements.dispensing(row.id))
         uow.commit()
         return view

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
@@ -20,18 +20,18 @@ from domain.dates import china_date
 from domain.errors import Conflict, InvalidInput, NotFound, PolicyViolation
 from domain.identity import OrganizationFacts
 from domain.permissions import can, require
+from domain.reference_data import DrugRow
 from domain.registration.dates import registration_year
 from domain.registration.facts import RegistrationFacts
-from domain.registration.payment import money
+from domain.registration.payment import PaymentRule, money
 from domain.registration.settlement import AnnualAccount, Dispensing, check_dispensing, settle
 from storage.models import new_id
-from storage.registration_settlement import Settlements
+from storage.registration_settlement import SettlementPath, Settlements
 from storage.uow import UnitOfWork
 
 from .. import clock
 from ..context import Services
 from .facts import quantity
-from .payment import config_in_force
 from .views import DispensingView, dispensing_view
 
 _REF = re.compile(r"[0-9A-Za-z._:/-]{1,64}")
@@ -49,23 +49,43 @@ class DispensingInput:
     external_ref: str
 
 
-def _facts(reg: Any) -> RegistrationFacts:
-    return RegistrationFacts(id=reg.id, psn_no=reg.psn_no, drug=reg.drug, hospital_code=reg.hospital_code,
-                             physician_code=reg.physician_code, start=reg.start_date, end=reg.end_date,
-                             benefit_year_start=reg.benefit_year_start, last_reassessed_on=reg.last_reassessed_on,
-                             ended_on=reg.ended_on, end_reason=reg.end_reason)
+def _facts(reg: dict[str, Any]) -> RegistrationFacts:
+    return RegistrationFacts(id=reg["reg_id"], psn_no=reg["reg_psn_no"], drug=reg["reg_drug"],
+                             hospital_code=reg["reg_hospital_code"], physician_code=reg["reg_physician_code"],
+                             start=reg["reg_start_date"], end=reg["reg_end_date"],
+                             benefit_year_start=reg["reg_benefit_year_start"],
+                             last_reassessed_on=reg["reg_last_reassessed_on"], ended_on=reg["reg_ended_on"],
+                             end_reason=reg["reg_end_reason"])
 
 
-def _dispenser(settlements: Settlements, org_id: str | None) -> tuple[Any, OrganizationFacts, frozenset[str]]:
-    org = settlements.organization(org_id) if org_id else None
-    if org is None:
+def _prefixed(row: dict[str, Any], prefix: str) -> SimpleNamespace:
+    return SimpleNamespace(**{k[len(prefix):]: v for k, v in row.items() if k.startswith(prefix)})
+
+
+def _dispenser(top: dict[str, Any]) -> OrganizationFacts:
+    if top["org_id"] is None:
         raise PolicyViolation("dispensings are settled by a hospital or a pharmacy (ND-11)", rule="ND-11",
                               field="dispenser", code="dispensers_only")
-    facts = OrganizationFacts(kind=org.kind, code=org.code, name=org.name, region_code=org.region_code,
-                              tier=org.tier, specialized=org.specialized, cross_province=org.cross_province,
-                              designated=org.designated, dual_channel=org.dual_channel)
-    designated_by = settlements.designating_hospitals(org.id) if org.kind == "pharmacy" else frozenset()
-    return org, facts, designated_by
+    return OrganizationFacts(kind=top["org_kind"], code=top["org_code"], name=top["org_name"],
+                             region_code=top["org_region_code"], tier=top["org_tier"],
+                             specialized=top["org_specialized"], cross_province=top["org_cross_province"],
+                             designated=top["org_designated"], dual_channel=top["org_dual_channel"])
+
+
+def _drug(top: dict[str, Any]) -> DrugRow | None:
+    if top["drug_name"] is None:
+        return None
+    values = {name: top[f"drug_{name}"] for name in DrugRow.__dataclass_fields__}
+    values["specialty_exempt_indications"] = tuple(
+        p for p in (values["specialty_exempt_indications"] or "").split(";") if p)
+    return DrugRow(**values)
+
+
+def _registration(rows: list[dict[str, Any]], today: date) -> dict[str, Any] | None:
+    """The registration covering ``today`` (the latest start if several), else the latest, to name the refusal;
+    ``rows`` come latest start first."""
+    found = [r for r in rows if r["reg_id"] is not None]
+    return next((r for r in found if r["reg_start_date"] <= today < r["reg_end_date"]), found[0] if found else None)
 
 
 def _replay(row: Any, given: DispensingInput, amount: Decimal) -> DispensingView:
@@ -87,21 +107,23 @@ def _checked(given: DispensingInput) -> tuple[Decimal, Decimal | int]:
 
 def dispense(services: Services, actor: Actor, given: DispensingInput) -> DispensingView:
     """Settle a dispensing at the registered hospital or a dual-channel pharmacy it designated; a retry of the same
-    external reference returns the first result (``replayed``) and pays nothing more."""
+    external reference returns the first result (``replayed``) and pays nothing more.
+
+    Three statements and the commit on PostgreSQL, five on SQLite: everything read at once
+    (SETTLEMENT_CONTEXT), the annual account locked (created if missing), then the dispensing, the account's totals
+    and its audit entry written together (storage/registration_settlement.py).
+    """
     require(actor, "registration.dispense")
     amount, qty = _checked(given)
-    with services.uow() as uow:
-        settlements = uow.repository(Settlements)
-        first = settlements.dispensing_by_ref(actor.org_id or "", given.external_ref)
-        if first is not None:
-            return _replay(first, given, amount)
-        try:
-            view = _settle(services, uow, settlements, actor, given, amount, qty)
-            uow.commit()
+    try:
+        with services.uow() as uow:
+            view = _settle(services, uow, actor, given, amount, qty)
+            if not view.replayed:
+                uow.commit()
             return view
-        except Conflict as exc:
-            if exc.code != "duplicate":
-                raise
+    except Conflict as exc:
+        if exc.code != "duplicate":
+            raise
     with services.uow(read_only=True) as uow:  # a concurrent retry of the same reference committed first
         first = uow.repository(Settlements).dispensing_by_ref(actor.org_id or "", given.external_ref)
         if first is None:
@@ -109,52 +131,57 @@ def dispense(services: Services, actor: Actor, given: DispensingInput) -> Dispen
         return _replay(first, given, amount)
 
 
-def _settle(services: Services, uow: UnitOfWork, settlements: Settlements, actor: Actor, given: DispensingInput,
-            amount: Decimal, qty: Decimal | int) -> DispensingView:
-    now = clock.now(services, uow)
+def _settle(services: Services, uow: UnitOfWork, actor: Actor, given: DispensingInput, amount: Decimal,
+            qty: Decimal | int) -> DispensingView:
+    path = uow.core(SettlementPath)
+    rows = path.context(actor.org_id or "", given.external_ref, given.psn_no, given.drug)
+    top = rows[0]
+    if top["first_id"] is not None:  # a retry: the first result, nothing paid again
+        return _replay(_prefixed(top, "first_"), given, amount)
+    now = clock.now_from(services, top["clock_simulated_at"], top["clock_set_at"], top["clock_frozen"])
     today = china_date(now)
-    org, dispenser, designated_by = _dispenser(settlements, actor.org_id)
-    reg = settlements.registration_on(given.psn_no, given.drug, today) or settlements.latest_registration(
-        given.psn_no, given.drug)
+    dispenser = _dispenser(top)
+    reg = _registration(rows, today)
     if reg is None:
         raise PolicyViolation(f"the patient is not registered for {given.drug} (ND-11)", rule="ND-11",
                               field="psn_no", code="not_registered")
-    facts, drug = _facts(reg), settlements.current_drug(given.drug)
+    facts, drug = _facts(reg), _drug(top)
+    designated_by = frozenset({reg["reg_hospital_code"]}) if reg["reg_designated_dispenser"] else frozenset()
     check_dispensing(facts, Dispensing(given.psn_no, given.drug, given.physician_code, dispenser, qty, amount,
                                        designated_by), drug, today)
     if drug is None:  # check_dispensing refused it already; this keeps the type checker informed
         raise PolicyViolation(f"{given.drug} is not in the negotiated-drug list (ND-12)", rule="ND-12", field="drug")
-    version, config = config_in_force(uow)
-    rule = config.rule_for(reg.insurance_type, reg.hospital_tier)  # the prescribing hospital's level (ND-13, ND-15)
+    rule = _rule(top["config_version"], reg)  # the prescribing hospital's level (ND-13, ND-15)
     year = registration_year(facts)
-    account = settlements.lock_account(reg.psn_no, reg.drug, year.start, year.end, drug.annual_limit, now)
-    again = settlements.dispensing_by_ref(org.id, given.external_ref)  # a retry that held the lock before us
-    if again is not None:
-        return _replay(again, given, amount)
-    split, after = settle(AnnualAccount(drug.annual_limit, account.fund_paid, account.deductible_met), amount, rule)
+    account = path.lock_account(facts.psn_no, facts.drug, year.start, year.end, drug.annual_limit, now)
+    split, after = settle(AnnualAccount(drug.annual_limit, account["fund_paid"], account["deductible_met"]), amount,
+                          rule)
     values = {
-        "id": new_id(), "dispenser_id": org.id, "dispenser_code": org.code, "dispenser_kind": org.kind,
-        "external_ref": given.external_ref, "registration_id": reg.id, "account_id": account.id,
-        "psn_no": reg.psn_no, "drug": reg.drug, "physician_code": given.physician_code, "quantity": Decimal(qty),
-        "amount": split.amount, "fund": split.fund, "deductible_part": split.deductible_part,
-        "ratio_part": split.ratio_part, "over_limit_part": split.over_limit_part, "config_version": version,
-        "dispensed_at": now, "dispensed_by": actor.user_id, "reversed_at": None, "reversed_by": None,
-        "reversal_reason": None,
+        "id": new_id(), "dispenser_id": top["org_id"], "dispenser_code": dispenser.code,
+        "dispenser_kind": dispenser.kind, "external_ref": given.external_ref, "registration_id": facts.id,
+        "account_id": account["id"], "psn_no": facts.psn_no, "drug": facts.drug,
+        "physician_code": given.physician_code, "quantity": Decimal(qty), "amount": split.amount, "fund": split.fund,
+        "deductible_part": split.deductible_part, "ratio_part": split.ratio_part,
+        "over_limit_part": split.over_limit_part, "config_version": top["config_version"], "dispensed_at": now,
+        "dispensed_by": actor.user_id, "reversed_at": None, "reversed_by": None, "reversal_reason": None,
     }
-    settlements.add_dispensing(values)
-    settlements.save_account(account.id, drug.annual_limit, after.fund_paid, after.deductible_met, now)
-    audit_account(uow, actor, now, account.id, "dispensing.settled", values["id"], {
-        "registration_id": reg.id, "external_ref": given.external_ref, "amount": str(split.amount),
-        "fund": str(split.fund), "patient": str(split.patient), "fund_paid": str(after.fund_paid)})
+    path.save(account, drug.annual_limit, after.fund_paid, after.deductible_met, now, actor=actor.user_id,
+              actor_org=actor.org_id, action="dispensing.settled", dispensing_id=values["id"], after={
+                  "registration_id": facts.id, "external_ref": given.external_ref, "amount": str(split.amount),
+                  "fund": str(split.fund), "patient": str(split.patient), "fund_paid": str(after.fund_paid)},
+              dispensing=values)
     return dispensing_view(SimpleNamespace(**values))
 
 
-def audit_account(uow: UnitOfWork, actor: Actor, at: datetime, account_id: str, action: str, dispensing_id: str,
-           after: dict[str, Any], reason: str | None = None) -> None:
-    """Chain the entry on the annual account, whose row this transaction holds locked anyway."""
-    uow.audit.append(aggregate_type="annual_account", aggregate_id=account_id, at=at, actor=actor.user_id,
-                     actor_org=actor.org_id, action=action, object_type="dispensing", object_id=dispensing_id,
-                     after=after, reason=reason)
+def _rule(version: int | None, reg: dict[str, Any]) -> PaymentRule:
+    """The configured rule for the registration's insurance type at its hospital's tier (ND-15)."""
+    if version is None:
+        raise PolicyViolation("no payment configuration is published: the bureau publishes one (ND-15)",
+                              rule="ND-15", field="payment_config", code="payment_config_missing")
+    if reg["rule_deductible"] is None or reg["rule_fund_ratio"] is None:
+        raise PolicyViolation(f"no payment rule for {reg['reg_insurance_type']} at tier {reg['reg_hospital_tier']} "
+                              "(ND-15)", rule="ND-15", field="payment_config")
+    return PaymentRule(reg["rule_deductible"], reg["rule_fund_ratio"])
 
 
 def visible_dispensing(uow: UnitOfWork, actor: Actor, dispensing_id: str, lock: bool = False) -> Any:
