@@ -118,8 +118,7 @@ def dispense(services: Services, actor: Actor, given: DispensingInput) -> Dispen
     try:
         with services.uow() as uow:
             view = _settle(services, uow, actor, given, amount, qty)
-            if not view.replayed:
-                uow.commit()
+            uow.commit()  # a replay wrote nothing; COMMIT, not ROLLBACK, keeps the connection's prepared statements
             return view
     except Conflict as exc:
         if exc.code != "duplicate":
