@@ -99,6 +99,18 @@ def test_nd7_a_refused_renewal_from_the_queue_changes_nothing(
     assert kinds == ["registered"]
 
 
+def test_nd7_nd2_the_hospitals_patient_record_saying_not_entitled_refuses_the_renewal_from_the_queue(
+    as_user: Client, r: dict[str, Any]
+) -> None:
+    recorded = as_user("h1_officer").put(f"/patients/{PSN}", json={"insurance_type": "employee",
+                                                                   "insurance_region": "520100", "entitled": False})
+    assert recorded.status_code in (200, 201), recorded.get_json()
+    task = task_of(as_user, "h1_doctor", r["id"], "renew")
+    body = refused(as_user("h1_doctor").post(f"/tasks/{task['id']}/complete", json={"data": renewal_form()}), "ND-2")
+    assert body["field"] == "entitled"
+    assert [x["id"] for x in registrations_of_patient(as_user)] == [r["id"]]
+
+
 @pytest.mark.parametrize("data", [
     pytest.param({"decision": "renewed"}, id="no-record"),
     pytest.param(renewal_form(indication_confirmed=False), id="indication-not-confirmed"),
