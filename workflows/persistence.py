@@ -90,15 +90,16 @@ def save(
         uow.store.add_incident(record.id, snapshot.failure.element_id, snapshot.failure.code,
                                snapshot.failure.message, now)
     sync_tasks(services, uow, record, loaded.ref.key, loaded.ready_before, snapshot, now, actor, completed)
-    _project(uow, loaded, snapshot, now, actor, action, completed)
+    _project(services, uow, loaded, snapshot, now, actor, action, completed)
     return snapshot
 
 
-def _project(uow: UnitOfWork, loaded: Loaded, snapshot: Snapshot, now: datetime, actor: Actor, action: str,
-             completed: str | None) -> None:
+def _project(services: Services, uow: UnitOfWork, loaded: Loaded, snapshot: Snapshot, now: datetime, actor: Actor,
+             action: str, completed: str | None) -> None:
     projectors = projections.projectors_for(loaded.ref.key)
     if projectors:  # most steps of most processes have none: build nothing for them
-        step = projections.Step(loaded.record, loaded.ref, snapshot, action, actor, now, completed, loaded.run)
+        step = projections.Step(loaded.record, loaded.ref, snapshot, action, actor, now, completed, loaded.run,
+                                services)
         for projector in projectors:
             projector(uow, step)
 

@@ -8,9 +8,11 @@ slice registers a projector for its process key — the id of its diagram's exec
     def applications(uow: UnitOfWork, step: Step) -> None:
         uow.repository(Applications).upsert(step.instance.id, step.instance.status, step.data)
 
-A projector that raises rolls the whole step back: state, audit entry, queue rows and every projection. The
-registrations run when the slice's package is imported; ``workflows/processes.py`` is the one place that imports
-the slices (docs/architecture.md, "How a new process plugs in").
+A projector that starts or steps other instances in the step's transaction does so through ``step.services`` (a
+registration renewed from the task queue starts the renewal's own instance). A projector that raises rolls the whole
+step back: state, audit entry, queue rows and every projection. The registrations run when the slice's package is
+imported; ``workflows/processes.py`` is the one place that imports the slices (docs/architecture.md, "How a new
+process plugs in").
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from domain.actors import Actor
 from storage.instance_store import InstanceRecord
 from storage.uow import UnitOfWork
 
-from .context import DefinitionRef
+from .context import DefinitionRef, Services
 from .engine import Run, Snapshot
 
 
@@ -41,6 +43,7 @@ class Step:
     now: datetime  # the service clock at the step
     completed_task: str | None  # the user task this step completed, if any
     run: Run = field(repr=False)
+    services: Services = field(repr=False)  # to step other instances in the same transaction (start, deliver)
 
     @cached_property
     def data(self) -> dict[str, Any]:

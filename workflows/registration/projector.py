@@ -1,6 +1,6 @@
 """The registration's projector: after every engine step of a registration instance, in the step's transaction, it
-keeps the ``registrations`` row in step — its instance, status and next due date — and records a reassessment made
-through the task queue (ND-8). Anything it refuses rolls the whole step back.
+keeps the ``registrations`` row in step — its instance, status and next due date — and records what was done through
+the task queue: a reassessment (ND-8), a renewal (ND-7). Anything it refuses rolls the whole step back.
 """
 
 from __future__ import annotations
@@ -11,10 +11,12 @@ from domain.registration import lifecycle
 from domain.registration.access import PROCESS_KEY
 from storage.registration import Registrations
 from storage.registration_models import Registration
+from storage.registration_patients import Patients
 from storage.uow import UnitOfWork
 
 from ..projections import Step, projector
 from .facts import LIVE, acting_physician, clinical_record, current_drugs, refresh, registration_facts, write_record
+from .register import RENEW_TASK, RegistrationInput, make_renewal
 
 REASSESS_TASK = "reassess"
 
@@ -30,8 +32,11 @@ def project_registration(uow: UnitOfWork, step: Step) -> None:
     if row.instance_id is None:
         row.instance_id = step.instance.id
     today = china_date(step.now)
-    if step.completed_task is not None and step.run.task_bpmn_id(step.completed_task) == REASSESS_TASK:
-        _record_reassessment(uow, row, step, step.completed_task)
+    completed = step.run.task_bpmn_id(step.completed_task) if step.completed_task is not None else None
+    if completed == REASSESS_TASK:
+        _record_reassessment(uow, row, step, step.completed_task or "")
+    elif completed == RENEW_TASK:
+        _renew_from_queue(uow, row, step, step.completed_task or "")
     refresh(uow, row, today)
     if step.snapshot.status in ("completed", "cancelled") and row.status in LIVE:
         # A generic message or cancellation would stop the instance of a registration still in force.
@@ -50,3 +55,28 @@ def _record_reassessment(uow: UnitOfWork, row: Registration, step: Step, task_id
     before, after = write_record(row, record)
     row.last_reassessed_on = reassessed.last_reassessed_on
     uow.repository(Registrations).add_revision(row.id, "reassessed", step.now, step.actor.user_id, after, before)
+
+
+def _renew_from_queue(uow: UnitOfWork, row: Registration, step: Step, task_id: str) -> None:
+    """ND-7: the renewal task completed with ``renewed`` makes the renewal as POST /registrations/{id}/renewal does,
+    unless that use case made it already (it completes the task after writing the renewal)."""
+    data = step.task_data(task_id)
+    if data.get("decision") != "renewed" or _renewed_already(uow, row):
+        return
+    given = RegistrationInput(_patient(uow, row, data), row.drug, data)
+    make_renewal(step.services, uow, step.actor, row, given, step.now)
+
+
+def _renewed_already(uow: UnitOfWork, row: Registration) -> bool:
+    return any(r.replaces_id == row.id and r.status in LIVE
+               for r in uow.repository(Registrations).of_patient(row.psn_no, row.drug))
+
+
+def _patient(uow: UnitOfWork, row: Registration, data: dict[str, object]) -> dict[str, object]:
+    """The patient as the hospital recorded them (else as registered), entitled only if the physician confirms it
+    and the record does not say otherwise (ND-2, ND-10)."""
+    recorded = uow.repository(Patients).get(row.psn_no)
+    entitled = data.get("patient_entitled") is True and (recorded is None or recorded.entitled)
+    source = recorded if recorded is not None else row
+    return {"psn_no": row.psn_no, "insurance_type": source.insurance_type,
+            "insurance_region": source.insurance_region, "entitled": entitled}

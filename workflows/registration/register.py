@@ -44,6 +44,8 @@ from .facts import (
 from .queries import visible_row
 from .views import RegistrationView, registration_view
 
+RENEW_TASK = "renew"
+
 
 @dataclass(frozen=True)
 class RegistrationInput:
@@ -164,19 +166,27 @@ def renew(services: Services, actor: Actor, registration_id: str, given: Registr
     pending until then; the renewal's assessment counts as the current registration's reassessment today."""
     with services.uow() as uow:
         current = visible_row(uow, actor, registration_id, lock=True)
-        require(actor, "registration.renew", current)
         now = clock.now(services, uow)
-        today = china_date(now)
-        made = _request(uow, actor, RegistrationInput(given.patient, current.drug, given.record))
-        existing = _existing(uow, current.psn_no, current.drug)
-        renewal = lifecycle.renew(registration_facts(current), made.request, existing, today)
-        _reassess_on_renewal(services, uow, actor, current, made.record, now)
-        engine_ops.complete_ready(services, uow, actor, current.instance_id, "renew", {"decision": "renewed"}, now)
-        row = _insert(uow, made, renewal.new, now, actor, current.id, f"renewal of {current.id}")
-        _start(services, uow, actor, row, now)
+        row = make_renewal(services, uow, actor, current, given, now)
+        # The renewal task closes; its projector finds the renewal made above and makes no second one.
+        engine_ops.complete_ready(services, uow, actor, current.instance_id, RENEW_TASK, {"decision": "renewed"}, now)
         view = registration_view(row)
         _commit(uow, current.drug)
         return view
+
+
+def make_renewal(services: Services, uow: UnitOfWork, actor: Actor, current: Registration, given: RegistrationInput,
+                 now: datetime) -> Registration:
+    """ND-7 inside the caller's transaction (the API's renewal, or the renewal task completed from the queue): check
+    it, record the assessment as the current registration's reassessment, write the new row, start its instance."""
+    require(actor, "registration.renew", current)
+    made = _request(uow, actor, RegistrationInput(given.patient, current.drug, given.record))
+    existing = _existing(uow, current.psn_no, current.drug)
+    renewal = lifecycle.renew(registration_facts(current), made.request, existing, china_date(now))
+    _reassess_on_renewal(services, uow, actor, current, made.record, now)
+    row = _insert(uow, made, renewal.new, now, actor, current.id, f"renewal of {current.id}")
+    _start(services, uow, actor, row, now)
+    return row
 
 
 def _reassess_on_renewal(services: Services, uow: UnitOfWork, actor: Actor, current: Registration,
