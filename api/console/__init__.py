@@ -10,12 +10,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, Flask, Response, abort, redirect, request
-from flask_wtf.csrf import CSRFProtect
 
 from . import pages, public, session
+from .protect import csrf
 
 SESSION_COOKIE = "yibao_console"
-csrf = CSRFProtect()
 root = Blueprint("console_root", __name__)
 
 
@@ -43,17 +42,9 @@ def register(app: Flask) -> None:
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
     )
     csrf.init_app(app)
-    for blueprint in (pages.blp, public.blp):
-        blueprint.before_request(_protect)
-        blueprint.context_processor(pages.context)
     app.register_blueprint(root)
     app.register_blueprint(pages.blp)
     app.register_blueprint(public.blp)
-
-
-def _protect() -> None:
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
-        csrf.protect()
 
 
 __all__ = ["SESSION_COOKIE", "register", "session"]

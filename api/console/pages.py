@@ -15,11 +15,13 @@ from workflows.tasks import TaskFilter
 
 from ..services import services
 from . import forms, session
+from .protect import check_csrf
 from .session import login_required
 
 blp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates", static_folder="static",
                 static_url_path="/static")
 OPEN = ("open", "claimed")
+blp.before_request(check_csrf)
 QUEUE_LIMIT = 200
 STATUS = ((NotFound, 404), (Forbidden, 403), (Conflict, 409))
 ROLES = {"admin": "系统管理员", "bureau_officer": "医保局经办", "auditor": "审计员", "nhsa_officer": "国家医保局",
@@ -28,6 +30,7 @@ STATUS_TEXT = {"open": "待领取", "claimed": "办理中", "completed": "已办
                "waiting": "审批中", "running": "运行中", "finished": "已完成", "error": "异常"}
 
 
+@blp.context_processor
 def context() -> dict[str, Any]:
     """What every console template may use: the logged-in user (or None), Chinese names of roles and statuses."""
     session.current()

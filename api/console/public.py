@@ -11,10 +11,14 @@ from domain.errors import InvalidInput, NotFound
 from workflows import reference_data
 
 from ..services import services
+from .pages import context
+from .protect import check_csrf
 
 blp = Blueprint("console_public", __name__, url_prefix="/console/catalog", template_folder="templates")
 CODE = re.compile(r"^C[0-9]{1,26}$")
 PAGE = 20
+blp.before_request(check_csrf)
+blp.context_processor(context)
 
 
 @blp.route("")
