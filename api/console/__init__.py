@@ -11,6 +11,8 @@ from datetime import timedelta
 
 from flask import Blueprint, Flask, Response, abort, redirect, request
 
+from workflows.settings import Settings
+
 from . import pages, public, session
 from .protect import csrf
 
@@ -27,9 +29,8 @@ def index() -> Response:
     abort(404)
 
 
-def register(app: Flask) -> None:
+def register(app: Flask, settings: Settings) -> None:
     """Attach the console's blueprints, its session cookie and CSRF protection to ``app``."""
-    settings = app.extensions["yibao"].settings
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SESSION_COOKIE_NAME=SESSION_COOKIE,

@@ -4,6 +4,7 @@ form with Chinese errors beside its fields, the instance page, the public catalo
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 from flask import Flask
@@ -63,6 +64,15 @@ def test_login_sets_an_http_only_lax_cookie_and_the_queue_shows_the_task(app: Fl
     assert "Secure" not in cookie  # YIBAO_SESSION_COOKIE_SECURE is off by default
     home = client.get("/console/").get_data(as_text=True)
     assert "填写申请" in home and f'data-task-id="{console_world.task_id}"' in home and "共 1 条" in home
+
+
+def test_the_session_cookie_is_secure_when_configured(services: Services, console_world: ConsoleWorld) -> None:
+    secure = create_app(replace(services.settings, session_cookie_secure=True), services=services)
+    client = secure.test_client()
+    token = csrf_of(client, "/console/login")
+    response = client.post("/console/login", data={"username": "h1_officer", "password": PASSWORD,
+                                                   "csrf_token": token})
+    assert "; Secure" in response.headers["Set-Cookie"]
 
 
 def test_a_post_without_its_csrf_token_is_refused_with_a_400_page(app: Flask, console_world: ConsoleWorld) -> None:
