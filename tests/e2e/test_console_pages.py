@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from api import create_app
+from domain.actors import SYSTEM
+from workflows import clock
 from workflows.context import Services
 
 from ..console_support import ConsoleWorld, build_console_world
@@ -156,3 +159,16 @@ def test_the_public_catalog_finds_entries_by_chinese_name_or_code_without_login(
 def test_an_unknown_catalog_code_is_a_404_page(app: Flask) -> None:
     assert app.test_client().get("/console/catalog/C99999999999999").status_code == 404
     assert app.test_client().get("/console/catalog/nonsense").status_code == 404
+
+
+def test_the_reviewers_queue_marks_an_overdue_task(app: Flask, services: Services,
+                                                    console_world: ConsoleWorld) -> None:
+    hospital = logged_in(app, "h1_officer")
+    path = f"/console/tasks/{console_world.task_id}"
+    hospital.post(path, data={"csrf_token": csrf_of(hospital, path), "product_name": "支架", "quantity": "1",
+                              "urgent": "true", "declaration": "on"})
+    officer = logged_in(app, "officer")
+    home = officer.get("/console/").get_data(as_text=True)
+    assert "材料审核" in home and "逾期" not in home
+    clock.set_clock(services, SYSTEM, datetime(2099, 1, 1, tzinfo=UTC))
+    assert "逾期" in officer.get("/console/").get_data(as_text=True)
