@@ -8,7 +8,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench vendor clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (set PYTHON=...)"; exit 1; }
@@ -33,6 +33,10 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python bench/engine.py
+
+# Re-fetch the console's vendored browser assets (npm pack, pinned versions); the result is committed.
+vendor:
+	scripts/vendor.sh
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -20,6 +20,7 @@ from . import (
     calendar,
     catalog,
     clock,
+    console,
     definitions,
     directory,
     docs,
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         for blueprint in importlib.import_module(name).BLUEPRINTS:
             api.register_blueprint(blueprint)
     app.register_blueprint(docs.assets)
+    console.register(app, settings)
     requestlog.register(app)
     metrics.register(app)
     requestcheck.register(app, api)

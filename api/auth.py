@@ -13,8 +13,10 @@ from workflows import identity
 
 from .services import services
 
-# Blueprints anyone may call: health, the OpenAPI document and docs, public catalog reads (SV-1).
-PUBLIC_BLUEPRINTS = frozenset({"health", "api-docs", "docs_assets", "catalog", "drugs"})
+# Blueprints anyone may call: health, the OpenAPI document and docs, public catalog reads (SV-1). The console's
+# pages authenticate by their own session cookie (api/console/session.py), never by a bearer token.
+PUBLIC_BLUEPRINTS = frozenset({"health", "api-docs", "docs_assets", "catalog", "drugs", "console_root", "console",
+                               "console_public"})
 # Single operations anyone may call: logging in.
 PUBLIC_OPERATIONS = frozenset({("sessions.Login", "POST")})
 PUBLIC_MARK = "_yibao_public"

@@ -41,7 +41,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("YIBAO_DATA_DIR", "data", "folder of the reference data files `yibao demo load` reads"),
     Setting("YIBAO_SECRET_KEY", "", "key that signs audit checkpoints; required in production (development: a fixed "
             "development key)"),
-    Setting("YIBAO_TOKEN_TTL_MINUTES", "480", "lifetime of a bearer token from login"),
+    Setting("YIBAO_TOKEN_TTL_MINUTES", "480", "lifetime of a bearer token from login (and of a console session)"),
+    Setting("YIBAO_SESSION_COOKIE_SECURE", "false", "send the console's session cookie over HTTPS only (set it "
+            "behind TLS)"),
     Setting("YIBAO_LOGIN_MAX_FAILURES", "5", "failed logins of one username from one client address before each "
             "further one makes that address wait (1 s, 2 s, 4 s …)"),
     Setting("YIBAO_LOGIN_MAX_DELAY_SECONDS", "900", "longest wait a failing client address is given"),
@@ -119,6 +121,7 @@ class Settings:
     data_dir: str = "data"
     secret_key: str = DEVELOPMENT_SECRET
     token_ttl_minutes: int = 480
+    session_cookie_secure: bool = False
     login_max_failures: int = 5
     login_max_delay_seconds: int = 900
     login_client_max_failures: int = 50
@@ -158,6 +161,7 @@ def load_settings(environ: Mapping[str, str] | None = None, /, **overrides: obje
         "data_dir": env.get("YIBAO_DATA_DIR", _DEFAULTS["YIBAO_DATA_DIR"]),
         "secret_key": env.get("YIBAO_SECRET_KEY", "") or DEVELOPMENT_SECRET,
         "token_ttl_minutes": _int(env, "YIBAO_TOKEN_TTL_MINUTES"),
+        "session_cookie_secure": _flag(env, "YIBAO_SESSION_COOKIE_SECURE"),
         "login_max_failures": _int(env, "YIBAO_LOGIN_MAX_FAILURES"),
         "login_max_delay_seconds": _int(env, "YIBAO_LOGIN_MAX_DELAY_SECONDS"),
         "login_client_max_failures": _int(env, "YIBAO_LOGIN_CLIENT_MAX_FAILURES"),

@@ -1,0 +1,157 @@
+"""The logged-in console: login and logout, the queue (home), a task with its form, a process instance."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from domain.errors import Conflict, Forbidden, LoginThrottled, NotFound, Unauthenticated, YibaoError
+from workflows import definitions, instances, task_forms, tasks
+from workflows.tasks import TaskFilter
+
+from ..services import services
+from . import forms, session
+from .protect import check_csrf
+from .session import login_required
+
+blp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates", static_folder="static",
+                static_url_path="/static")
+OPEN = ("open", "claimed")
+blp.before_request(check_csrf)
+QUEUE_LIMIT = 200
+STATUS = ((NotFound, 404), (Forbidden, 403), (Conflict, 409))
+ROLES = {"admin": "系统管理员", "bureau_officer": "医保局经办", "auditor": "审计员", "nhsa_officer": "国家医保局",
+         "hospital_officer": "医院医保办", "physician": "医师", "pharmacist": "药师", "expert": "评审专家"}
+STATUS_TEXT = {"open": "待领取", "claimed": "办理中", "completed": "已办结", "cancelled": "已取消",
+               "waiting": "审批中", "running": "运行中", "finished": "已完成", "error": "异常"}
+
+
+@blp.context_processor
+def context() -> dict[str, Any]:
+    """What every console template may use: the logged-in user (or None), Chinese names of roles and statuses."""
+    session.current()
+    return {"console_user": g.get("console_user"), "role_text": ROLES, "status_text": STATUS_TEXT}
+
+
+@blp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    """Show the login form; log in with the API's login use case."""
+    error = None
+    if request.method == "POST":
+        try:
+            session.start(request.form.get("username", "").strip(), request.form.get("password", ""))
+        except LoginThrottled as exc:
+            error = f"登录失败次数过多，请 {exc.extra.get('retry_after', 1)} 秒后再试"
+        except (Unauthenticated, YibaoError):
+            error = "用户名或密码错误"
+        else:
+            target = request.args.get("next", "")
+            return redirect(target if target.startswith("/console/") else url_for("console.home"))
+    status = 401 if error else 200
+    return render_template("login.html", error=error, username=request.form.get("username", "")), status
+
+
+@blp.route("/logout", methods=["POST"])
+def logout() -> Any:
+    """Log out: revoke the session's token."""
+    session.end()
+    return redirect(url_for("console.login"))
+
+
+@blp.route("/")
+@login_required
+def home() -> str:
+    """The caller's queue: open and claimed tasks they may see, counts per stage, overdue marked."""
+    actor = session.actor()
+    page = tasks.list_tasks(services(), actor, TaskFilter(status=OPEN), sort="due", limit=QUEUE_LIMIT)
+    now = tasks.overdue_filter(services())
+    stages = Counter(t.name for t in page.items)
+    return render_template("home.html", tasks=page.items, total=page.total, stages=sorted(stages.items()), now=now,
+                           me=actor.user_id)
+
+
+@blp.route("/tasks/<task_id>/claim", methods=["POST"])
+@login_required
+def claim(task_id: str) -> Response:
+    """Take an open task."""
+    tasks.claim(services(), session.actor(), task_id)
+    flash("已领取任务")
+    return redirect(request.form.get("next") or url_for("console.task", task_id=task_id))  # type: ignore[return-value]
+
+
+@blp.route("/tasks/<task_id>/unclaim", methods=["POST"])
+@login_required
+def unclaim(task_id: str) -> Response:
+    """Put a claimed task back in its queue."""
+    tasks.unclaim(services(), session.actor(), task_id)
+    flash("已退回任务池")
+    return redirect(url_for("console.home"))  # type: ignore[return-value]
+
+
+@blp.route("/tasks/<task_id>", methods=["GET", "POST"])
+@login_required
+def task(task_id: str) -> Any:
+    """A task with its form; posting the form checks it field by field, then completes the task."""
+    actor = session.actor()
+    found = task_forms.task_form(services(), actor, task_id)
+    schema = found.schema or {}
+    fields, skipped = forms.fields_of(schema)
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values = dict(request.form)
+        data, errors = forms.data_of(schema, request.form)
+        if not errors:
+            errors = forms.messages_of(schema, task_forms.form_errors(services(), actor, task_id, data))
+        if not errors:
+            tasks.complete(services(), actor, task_id, data)
+            flash(f"已提交：{found.task.name}")
+            return redirect(url_for("console.instance", instance_id=found.task.instance_id))
+    return render_template("task.html", task=found.task, schema=schema, fields=fields, skipped=skipped,
+                           values=values, errors=errors, me=actor.user_id), 422 if errors else 200
+
+
+@blp.route("/instances/<instance_id>")
+@login_required
+def instance(instance_id: str) -> str:
+    """A process instance: its diagram with the active and completed steps marked, its tasks and audit trail."""
+    actor = session.actor()
+    view = instances.get_instance(services(), actor, instance_id)
+    history = instances.instance_history(services(), actor, instance_id)
+    return render_template("instance.html", instance=view, history=history)
+
+
+@blp.route("/instances/<instance_id>/diagram.bpmn")
+@login_required
+def diagram(instance_id: str) -> Response:
+    """The BPMN XML of the version an instance runs on (for bpmn-js)."""
+    view = instances.get_instance(services(), session.actor(), instance_id)
+    text = definitions.get_definition(services(), view.definition_id).bpmn_text
+    if text is None:
+        raise NotFound("the diagram of this version is missing", code="definition_not_found")
+    return Response(text, mimetype="application/xml")
+
+
+@blp.errorhandler(YibaoError)
+def _failed(exc: YibaoError) -> Any:
+    # The use cases answer NotFound for what another organization's user may not see: no hint that it exists.
+    status = next((s for cls, s in STATUS if isinstance(exc, cls)), 422)
+    message = {404: "未找到该页面或无权查看", 403: "无权执行该操作", 409: "操作冲突：" + exc.detail}.get(
+        status, "操作未完成：" + exc.detail)
+    return render_template("error.html", status=status, message=message, code=exc.code), status
+
+
+@blp.errorhandler(CSRFError)
+def _csrf(exc: CSRFError) -> Any:
+    return render_template("error.html", status=400, message="表单已失效或缺少安全令牌，请刷新页面后重试",
+                           code="csrf_failed"), 400
+
+
+@blp.errorhandler(HTTPException)
+def _http(exc: HTTPException) -> Any:
+    status = exc.code or 500
+    return render_template("error.html", status=status, message=exc.description, code="http_error"), status
