@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, bindparam, delete, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -15,7 +15,7 @@ from .identity_models import ApiToken, LoginFailure, Organization, PharmacyDesig
 
 # Every authenticated request reads its token's owner: built once, sent on the driver's cursor, no ORM session.
 _TOKEN_OWNER = DriverStatement(
-    select(*(User.id, User.org_id, User.role, User.username))
+    select(*cast(tuple[Any, ...], (User.id, User.org_id, User.role, User.username)))
     .join(ApiToken, ApiToken.user_id == User.id)
     .where(ApiToken.token_hash == bindparam("p_hash"), ApiToken.revoked_at.is_(None),
            ApiToken.expires_at > bindparam("p_now"), User.active.is_(true()))

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from domain.actors import SYSTEM
 from domain.errors import PolicyViolation
-from storage.registration import Registrations
 from storage.models import AuditEntry
+from storage.registration import Registrations
 from storage.registration_models import AnnualAccount, Dispensing
 from workflows import audit
 from workflows.context import Services
