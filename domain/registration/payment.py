@@ -89,8 +89,7 @@ class PaymentConfig:
         """The rule of the prescribing hospital's level, wherever the drug is dispensed (ND-13, ND-15)."""
         rule = self.rules.get((insurance_type, prescribing_tier or 0))
         if rule is None:
-            raise PolicyViolation(f"no payment rule for {insurance_type} at tier {prescribing_tier} (ND-15)",
-                                  rule="ND-15", field="payment_config")
+            raise no_rule(insurance_type, prescribing_tier)
         return rule
 
     def to_plain(self) -> dict[str, dict[str, dict[str, str]]]:
@@ -118,3 +117,26 @@ def payment_config(plain: Mapping[str, Mapping[str, Mapping[str, object]]]) -> P
                 ratio(values["fund_ratio"], f"{where}.fund_ratio", rule="ND-15"),
             )
     return PaymentConfig(rules)
+
+
+def no_configuration() -> PolicyViolation:
+    """The refusal of a settlement before the bureau published any payment configuration (ND-15)."""
+    return PolicyViolation("no payment configuration is published: the bureau publishes one (ND-15)", rule="ND-15",
+                           field="payment_config", code="payment_config_missing")
+
+
+def no_rule(insurance_type: str, prescribing_tier: int | None) -> PolicyViolation:
+    """The refusal when the configuration in force has no rule for the type at the prescribing hospital's tier."""
+    return PolicyViolation(f"no payment rule for {insurance_type} at tier {prescribing_tier} (ND-15)", rule="ND-15",
+                           field="payment_config")
+
+
+def configured_rule(version: int | None, insurance_type: str, prescribing_tier: int | None,
+                    deductible: Decimal | None, fund_ratio: Decimal | None) -> PaymentRule:
+    """The rule of the configuration in force read as one row (the settlement's hot path), refused as
+    :meth:`PaymentConfig.rule_for` refuses (ND-13, ND-15)."""
+    if version is None:
+        raise no_configuration()
+    if deductible is None or fund_ratio is None:
+        raise no_rule(insurance_type, prescribing_tier)
+    return PaymentRule(deductible, fund_ratio)

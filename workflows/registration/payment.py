@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from domain.actors import Actor
-from domain.errors import InvalidInput, NotFound, PolicyViolation
+from domain.errors import InvalidInput, NotFound
 from domain.permissions import require
-from domain.registration.payment import PaymentConfig, PaymentRule, payment_config
+from domain.registration.payment import PaymentConfig, PaymentRule, no_configuration, payment_config
 from storage.registration_settlement import Settlements
 from storage.uow import UnitOfWork
 
@@ -74,7 +74,6 @@ def config_in_force(uow: UnitOfWork) -> tuple[int, PaymentConfig]:
     """The configuration the settlement applies, as the domain reads it; none published refuses with ND-15."""
     found = uow.repository(Settlements).config_version()
     if found is None:
-        raise PolicyViolation("no payment configuration is published: the bureau publishes one (ND-15)",
-                              rule="ND-15", field="payment_config", code="payment_config_missing")
+        raise no_configuration()
     version, rows = found
     return version, PaymentConfig({(r.insurance_type, r.tier): PaymentRule(r.deductible, r.fund_ratio) for r in rows})

@@ -23,7 +23,7 @@ from domain.permissions import can, require
 from domain.reference_data import DrugRow
 from domain.registration.dates import registration_year
 from domain.registration.facts import RegistrationFacts
-from domain.registration.payment import PaymentRule, money
+from domain.registration.payment import configured_rule, money
 from domain.registration.settlement import AnnualAccount, Dispensing, check_dispensing, settle
 from storage.models import new_id
 from storage.registration_settlement import SettlementPath, Settlements
@@ -150,7 +150,8 @@ def _settle(services: Services, uow: UnitOfWork, actor: Actor, given: Dispensing
                                        designated_by), drug, today)
     if drug is None:  # check_dispensing refused it already; this keeps the type checker informed
         raise PolicyViolation(f"{given.drug} is not in the negotiated-drug list (ND-12)", rule="ND-12", field="drug")
-    rule = _rule(top["config_version"], reg)  # the prescribing hospital's level (ND-13, ND-15)
+    rule = configured_rule(top["config_version"], reg["reg_insurance_type"], reg["reg_hospital_tier"],
+                           reg["rule_deductible"], reg["rule_fund_ratio"])  # the prescribing hospital's level (ND-13)
     year = registration_year(facts)
     account = path.lock_account(facts.psn_no, facts.drug, year.start, year.end, drug.annual_limit, now)
     split, after = settle(AnnualAccount(drug.annual_limit, account["fund_paid"], account["deductible_met"]), amount,
@@ -170,17 +171,6 @@ def _settle(services: Services, uow: UnitOfWork, actor: Actor, given: Dispensing
                   "fund": str(split.fund), "patient": str(split.patient), "fund_paid": str(after.fund_paid)},
               dispensing=values)
     return dispensing_view(SimpleNamespace(**values))
-
-
-def _rule(version: int | None, reg: dict[str, Any]) -> PaymentRule:
-    """The configured rule for the registration's insurance type at its hospital's tier (ND-15)."""
-    if version is None:
-        raise PolicyViolation("no payment configuration is published: the bureau publishes one (ND-15)",
-                              rule="ND-15", field="payment_config", code="payment_config_missing")
-    if reg["rule_deductible"] is None or reg["rule_fund_ratio"] is None:
-        raise PolicyViolation(f"no payment rule for {reg['reg_insurance_type']} at tier {reg['reg_hospital_tier']} "
-                              "(ND-15)", rule="ND-15", field="payment_config")
-    return PaymentRule(reg["rule_deductible"], reg["rule_fund_ratio"])
 
 
 def visible_dispensing(uow: UnitOfWork, actor: Actor, dispensing_id: str, lock: bool = False) -> Any:
