@@ -7,6 +7,7 @@ form carries a CSRF token (Flask-WTF), checked on every console POST.
 
 from __future__ import annotations
 
+import importlib
 from datetime import timedelta
 
 from flask import Blueprint, Flask, Response, abort, redirect, request
@@ -17,6 +18,8 @@ from . import pages, public, session
 from .protect import csrf
 
 SESSION_COOKIE = "yibao_console"
+# The mission processes' console modules; each exposes BLUEPRINTS and adds its menu entries (api.console.nav).
+SLICES: tuple[str, ...] = ()
 root = Blueprint("console_root", __name__)
 
 
@@ -46,6 +49,9 @@ def register(app: Flask, settings: Settings) -> None:
     app.register_blueprint(root)
     app.register_blueprint(pages.blp)
     app.register_blueprint(public.blp)
+    for name in SLICES:
+        for blueprint in importlib.import_module(name).BLUEPRINTS:
+            app.register_blueprint(blueprint)
 
 
 __all__ = ["SESSION_COOKIE", "register", "session"]

@@ -14,14 +14,11 @@ from workflows import definitions, instances, task_forms, tasks
 from workflows.tasks import TaskFilter
 
 from ..services import services
-from . import forms, session
+from . import forms, nav, session
 from .protect import check_csrf
 from .session import login_required
 
-blp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates", static_folder="static",
-                static_url_path="/static")
 OPEN = ("open", "claimed")
-blp.before_request(check_csrf)
 QUEUE_LIMIT = 200
 STATUS = ((NotFound, 404), (Forbidden, 403), (Conflict, 409))
 ROLES = {"admin": "系统管理员", "bureau_officer": "医保局经办", "auditor": "审计员", "nhsa_officer": "国家医保局",
@@ -30,11 +27,45 @@ STATUS_TEXT = {"open": "待领取", "claimed": "办理中", "completed": "已办
                "waiting": "审批中", "running": "运行中", "finished": "已完成", "error": "异常"}
 
 
-@blp.context_processor
 def context() -> dict[str, Any]:
-    """What every console template may use: the logged-in user (or None), Chinese names of roles and statuses."""
-    session.current()
-    return {"console_user": g.get("console_user"), "role_text": ROLES, "status_text": STATUS_TEXT}
+    """What every console template may use: the logged-in user (or None), their menu, Chinese names of roles and
+    statuses."""
+    actor = session.current()
+    return {"console_user": g.get("console_user"), "role_text": ROLES, "status_text": STATUS_TEXT,
+            "nav_items": nav.for_roles(actor.roles) if actor else []}
+
+
+def _failed(exc: YibaoError) -> Any:
+    # The use cases answer NotFound for what another organization's user may not see: no hint that it exists.
+    status = next((s for cls, s in STATUS if isinstance(exc, cls)), 422)
+    message = {404: "未找到该页面或无权查看", 403: "无权执行该操作", 409: "操作冲突：" + exc.detail}.get(
+        status, "操作未完成：" + exc.detail)
+    return render_template("error.html", status=status, message=message, code=exc.code), status
+
+
+def _csrf(exc: CSRFError) -> Any:
+    return render_template("error.html", status=400, message="表单已失效或缺少安全令牌，请刷新页面后重试",
+                           code="csrf_failed"), 400
+
+
+def _http(exc: HTTPException) -> Any:
+    status = exc.code or 500
+    return render_template("error.html", status=status, message=exc.description, code="http_error"), status
+
+
+def console_blueprint(name: str, import_name: str, url_prefix: str, **options: Any) -> Blueprint:
+    """A console blueprint as every console page needs it: CSRF checked on each POST, the common template context,
+    and errors of the use cases shown as the console's error page (404 for what the caller may not see)."""
+    made = Blueprint(name, import_name, url_prefix=url_prefix, template_folder="templates", **options)
+    made.before_request(check_csrf)
+    made.context_processor(context)
+    made.register_error_handler(YibaoError, _failed)
+    made.register_error_handler(CSRFError, _csrf)
+    made.register_error_handler(HTTPException, _http)
+    return made
+
+
+blp = console_blueprint("console", __name__, "/console", static_folder="static", static_url_path="/static")
 
 
 @blp.route("/login", methods=["GET", "POST"])
@@ -134,24 +165,3 @@ def diagram(instance_id: str) -> Response:
     if text is None:
         raise NotFound("the diagram of this version is missing", code="definition_not_found")
     return Response(text, mimetype="application/xml")
-
-
-@blp.errorhandler(YibaoError)
-def _failed(exc: YibaoError) -> Any:
-    # The use cases answer NotFound for what another organization's user may not see: no hint that it exists.
-    status = next((s for cls, s in STATUS if isinstance(exc, cls)), 422)
-    message = {404: "未找到该页面或无权查看", 403: "无权执行该操作", 409: "操作冲突：" + exc.detail}.get(
-        status, "操作未完成：" + exc.detail)
-    return render_template("error.html", status=status, message=message, code=exc.code), status
-
-
-@blp.errorhandler(CSRFError)
-def _csrf(exc: CSRFError) -> Any:
-    return render_template("error.html", status=400, message="表单已失效或缺少安全令牌，请刷新页面后重试",
-                           code="csrf_failed"), 400
-
-
-@blp.errorhandler(HTTPException)
-def _http(exc: HTTPException) -> Any:
-    status = exc.code or 500
-    return render_template("error.html", status=status, message=exc.description, code="http_error"), status

@@ -5,20 +5,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import render_template, request
 
 from domain.errors import InvalidInput, NotFound
 from workflows import reference_data
 
 from ..services import services
-from .pages import context
-from .protect import check_csrf
+from .pages import console_blueprint
 
-blp = Blueprint("console_public", __name__, url_prefix="/console/catalog", template_folder="templates")
+blp = console_blueprint("console_public", __name__, "/console/catalog")
 CODE = re.compile(r"^C[0-9]{1,26}$")
 PAGE = 20
-blp.before_request(check_csrf)
-blp.context_processor(context)
 
 
 @blp.route("")
