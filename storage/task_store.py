@@ -163,6 +163,13 @@ class TaskStore:
         rows = self._conn.execute(page.limit(limit).offset(offset)).all()
         return list(rows), int(total)
 
+    def stage_counts(self, actor: Actor, f: TaskFilter) -> list[tuple[str, int]]:
+        """The tasks the actor may see under ``f``, counted per stage (task name), largest first."""
+        base = _filtered(select(TASKS.c.name).where(visible_to(actor)), f).subquery()
+        query = (select(base.c.name, func.count().label("count")).group_by(base.c.name)
+                 .order_by(func.count().desc(), base.c.name))
+        return [(row.name, int(row.count)) for row in self._conn.execute(query)]
+
     def counts(self, statuses: Sequence[str] = OPEN) -> list[Any]:
         """Task counts per queue: lane role × organization × status."""
         query = (

@@ -19,7 +19,7 @@ from .context import Services
 from .persistence import load, save, view_of
 from .views import InstanceView, Page
 
-__all__ = ["TaskFilter", "assign", "claim", "complete", "counts", "get_task", "list_tasks", "unclaim"]
+__all__ = ["TaskFilter", "assign", "claim", "complete", "counts", "get_task", "list_tasks", "stage_counts", "unclaim"]
 
 SORTS = ("priority", "created", "-created", "due")
 
@@ -68,6 +68,12 @@ def list_tasks(services: Services, actor: Actor, f: TaskFilter, sort: str = "pri
     with services.uow(read_only=True) as uow:
         rows, total = uow.tasks.query(actor, f, sort, max(1, min(limit, 200)), offset)
         return Page([_queue_task(r) for r in rows], total, limit, offset)
+
+
+def stage_counts(services: Services, actor: Actor, f: TaskFilter) -> list[tuple[str, int]]:
+    """The tasks the caller may see under ``f``, counted per stage (task name), largest first."""
+    with services.uow(read_only=True) as uow:
+        return uow.tasks.stage_counts(actor, f)
 
 
 def overdue_filter(services: Services) -> datetime:

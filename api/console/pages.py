@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import session as flask_session
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from domain.errors import Conflict, Forbidden, LoginThrottled, NotFound, Unauthenticated, YibaoError
-from workflows import definitions, instances, task_forms, tasks
-from workflows.tasks import TaskFilter
+from domain.permissions import sees_all_organizations
+from workflows import definitions, identity, instances, task_forms, tasks
 
 from ..services import services
-from . import forms, nav, session
+from . import forms, nav, queue, session
 from .protect import check_csrf
 from .session import login_required
 
-OPEN = ("open", "claimed")
-QUEUE_LIMIT = 200
+SAVED = "saved_filters"
 STATUS = ((NotFound, 404), (Forbidden, 403), (Conflict, 409))
 ROLES = {"admin": "系统管理员", "bureau_officer": "医保局经办", "auditor": "审计员", "nhsa_officer": "国家医保局",
          "hospital_officer": "医院医保办", "physician": "医师", "pharmacist": "药师", "expert": "评审专家"}
@@ -95,14 +94,48 @@ def logout() -> Any:
 
 @blp.route("/")
 @login_required
-def home() -> str:
-    """The caller's queue: open and claimed tasks they may see, counts per stage, overdue marked."""
+def home() -> Any:
+    """The caller's queue: the tasks they may see, filtered, sorted and paged; counts per stage; overdue marked;
+    their saved filters."""
     actor = session.actor()
-    page = tasks.list_tasks(services(), actor, TaskFilter(status=OPEN), sort="due", limit=QUEUE_LIMIT)
+    orgs = {o.id: o.name for o in identity.list_organizations(services())}
+    q = queue.read(request.args, actor, ROLES, orgs)
     now = tasks.overdue_filter(services())
-    stages = Counter(t.name for t in page.items)
-    return render_template("home.html", tasks=page.items, total=page.total, stages=sorted(stages.items()), now=now,
-                           me=actor.user_id)
+    page = tasks.list_tasks(services(), actor, q.task_filter(actor, now), sort=q.sort, limit=queue.PAGE,
+                            offset=q.offset)
+    stages = tasks.stage_counts(services(), actor, q.task_filter(actor, now))
+    processes = sorted({d.key for d in definitions.list_definitions(services())})
+    pages = max(1, -(-page.total // queue.PAGE))
+    return render_template(
+        "home.html", tasks=page.items, total=page.total, stages=stages, now=now, me=actor.user_id,
+        q=q, pages=pages, processes=processes, orgs=orgs, sees_all=sees_all_organizations(actor),
+        saved_filters=queue.saved(flask_session.get(SAVED)), status_labels=queue.STATUS_LABELS,
+        sort_labels=queue.SORT_LABELS,
+    ), 422 if q.errors else 200
+
+
+@blp.route("/filters", methods=["POST"])
+@login_required
+def save_filter() -> Any:
+    """Save the current filters under a name (in the session; at most ten)."""
+    query = request.form.get("query", "")
+    kept, error = queue.save(flask_session.get(SAVED), request.form.get("name", ""), query)
+    if error:
+        flash(error)
+    else:
+        flask_session[SAVED] = kept
+        flash("已保存筛选")
+    return redirect(url_for("console.home") + ("?" + query if query else ""))
+
+
+@blp.route("/filters/delete", methods=["POST"])
+@login_required
+def delete_filter() -> Any:
+    """Forget a saved filter."""
+    name = request.form.get("name", "")
+    flask_session[SAVED] = [s for s in queue.saved(flask_session.get(SAVED)) if s["name"] != name]
+    flash("已删除筛选")
+    return redirect(url_for("console.home"))
 
 
 @blp.route("/tasks/<task_id>/claim", methods=["POST"])

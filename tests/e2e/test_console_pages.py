@@ -169,6 +169,6 @@ def test_the_reviewers_queue_marks_an_overdue_task(app: Flask, services: Service
                               "urgent": "true", "declaration": "on"})
     officer = logged_in(app, "officer")
     home = officer.get("/console/").get_data(as_text=True)
-    assert "材料审核" in home and "逾期" not in home
+    assert "材料审核" in home and "tag overdue" not in home
     clock.set_clock(services, SYSTEM, datetime(2099, 1, 1, tzinfo=UTC))
-    assert "逾期" in officer.get("/console/").get_data(as_text=True)
+    assert '<span class="tag overdue">逾期</span>' in officer.get("/console/").get_data(as_text=True)
