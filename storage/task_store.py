@@ -168,7 +168,7 @@ class TaskStore:
         base = _filtered(select(TASKS.c.name).where(visible_to(actor)), f).subquery()
         query = (select(base.c.name, func.count().label("count")).group_by(base.c.name)
                  .order_by(func.count().desc(), base.c.name))
-        return [(name, int(count)) for name, count in self._conn.execute(query).tuples()]
+        return [(str(row[0]), int(row[1])) for row in self._conn.execute(query).all()]
 
     def counts(self, statuses: Sequence[str] = OPEN) -> list[Any]:
         """Task counts per queue: lane role × organization × status."""

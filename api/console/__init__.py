@@ -14,7 +14,7 @@ from flask import Blueprint, Flask, Response, abort, redirect, request
 
 from workflows.settings import Settings
 
-from . import pages, public, session
+from . import oversight, pages, public, session
 from .protect import csrf
 
 SESSION_COOKIE = "yibao_console"
@@ -49,6 +49,7 @@ def register(app: Flask, settings: Settings) -> None:
     app.register_blueprint(root)
     app.register_blueprint(pages.blp)
     app.register_blueprint(public.blp)
+    app.register_blueprint(oversight.blp)
     for name in SLICES:
         for blueprint in importlib.import_module(name).BLUEPRINTS:
             app.register_blueprint(blueprint)
