@@ -16,21 +16,25 @@ class NavItem:
     endpoint: str
     roles: frozenset[str] = frozenset()  # empty: every logged-in user
     order: int = 100
+    public: bool = False  # shown to everyone, logged in or not (SV-1)
 
 
 _ITEMS: list[NavItem] = []
 
 
-def add(label: str, endpoint: str, roles: tuple[str, ...] = (), order: int = 100) -> None:
+def add(label: str, endpoint: str, roles: tuple[str, ...] = (), order: int = 100, public: bool = False) -> None:
     """Add a menu entry (again with the same endpoint replaces it: a module imported twice adds nothing)."""
     _ITEMS[:] = [item for item in _ITEMS if item.endpoint != endpoint]
-    _ITEMS.append(NavItem(label, endpoint, frozenset(roles), order))
+    _ITEMS.append(NavItem(label, endpoint, frozenset(roles), order, public))
     _ITEMS.sort(key=lambda item: item.order)
 
 
-def for_roles(roles: frozenset[str] | set[str]) -> list[NavItem]:
-    """The entries a user with ``roles`` sees, in menu order."""
-    return [item for item in _ITEMS if not item.roles or item.roles & set(roles)]
+def for_roles(roles: frozenset[str] | set[str] | None) -> list[NavItem]:
+    """The entries a user with ``roles`` sees (None: a visitor, who sees the public ones), in menu order."""
+    if roles is None:
+        return [item for item in _ITEMS if item.public]
+    return [item for item in _ITEMS if item.public or not item.roles or item.roles & set(roles)]
 
 
 add("待办任务", "console.home", order=10)
+add("耗材目录查询", "console_public.catalog", order=900, public=True)

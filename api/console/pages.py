@@ -31,7 +31,7 @@ def context() -> dict[str, Any]:
     statuses."""
     actor = session.current()
     return {"console_user": g.get("console_user"), "role_text": ROLES, "status_text": STATUS_TEXT,
-            "nav_items": nav.for_roles(actor.roles) if actor else []}
+            "nav_items": nav.for_roles(actor.roles if actor else None)}
 
 
 def _failed(exc: YibaoError) -> Any:

@@ -38,12 +38,53 @@ def catalog() -> Any:
     return render_template("catalog.html", q=q, page=page, error=error), status
 
 
+def _version(value: str | None) -> int | None:
+    """A version number from the query string; None when absent; InvalidInput when it is not one."""
+    if value is None or value == "":
+        return None
+    if not (value.isascii() and value.isdigit() and 1 <= int(value) <= 1_000_000):
+        raise InvalidInput("not a version number", code="bad_version")
+    return int(value)
+
+
+@blp.route("/versions")
+def versions() -> Any:
+    """Every published catalog version, with a form to compare two of them (CM-6)."""
+    found = reference_data.list_catalog_versions(services())
+    return render_template("catalog_versions.html", versions=found)
+
+
+@blp.route("/diff")
+def diff() -> Any:
+    """What changed from one version to another: entries added, removed and changed, field by field (CM-6)."""
+    found = reference_data.list_catalog_versions(services())
+    error, result = None, None
+    try:
+        old, new = _version(request.args.get("from")), _version(request.args.get("to"))
+    except InvalidInput:
+        old = new = None
+        error = "版本号应为正整数"
+    if error is None and (old is None or new is None):
+        error = "请选择要比较的两个版本" if request.args else None
+    elif error is None and old is not None and new is not None:
+        try:
+            result = reference_data.catalog_diff(services(), old, new)
+        except NotFound:
+            error = "没有该目录版本"
+        except InvalidInput as exc:
+            error = "无法比较：" + exc.detail
+    status = 422 if error else 200
+    return render_template("catalog_diff.html", versions=found, diff=result, error=error,
+                           old=request.args.get("from", ""), new=request.args.get("to", "")), status
+
+
 @blp.route("/<code>")
 def entry(code: str) -> Any:
-    """One catalog entry of the latest version."""
+    """One catalog entry of a version (the latest by default), with the versions to choose from."""
     try:
-        found = reference_data.get_catalog_entry(services(), code)
+        found = reference_data.get_catalog_entry(services(), code, _version(request.args.get("version")))
     except (NotFound, InvalidInput):
         page = render_template("error.html", status=404, message="目录中没有该编码", code="catalog_entry_not_found")
         return page, 404
-    return render_template("entry.html", entry=found)
+    versions = reference_data.list_catalog_versions(services())
+    return render_template("entry.html", entry=found, versions=versions)
