@@ -16,6 +16,9 @@ from .pages import console_blueprint
 blp = console_blueprint("console_public", __name__, "/console/catalog")
 CODE = re.compile(r"^C[0-9]{1,26}$")
 PAGE = 20
+FIELD_LABELS = {"primary_class": "一级分类", "secondary_class": "二级分类", "tertiary_class": "三级分类",
+                "common_name": "通用名", "material": "材质", "characteristics": "特征", "payment_category": "支付类别",
+                "payment_standard": "最高支付标准", "description": "限定支付范围"}
 
 
 @blp.route("")
@@ -74,7 +77,7 @@ def diff() -> Any:
         except InvalidInput as exc:
             error = "无法比较：" + exc.detail
     status = 422 if error else 200
-    return render_template("catalog_diff.html", versions=found, diff=result, error=error,
+    return render_template("catalog_diff.html", versions=found, diff=result, error=error, labels=FIELD_LABELS,
                            old=request.args.get("from", ""), new=request.args.get("to", "")), status
 
 

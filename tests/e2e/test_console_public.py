@@ -48,7 +48,7 @@ def test_the_versions_and_the_diff_between_two(app: Flask) -> None:
     page = diff.get_data(as_text=True)
     assert diff.status_code == 200
     assert "新增 0 条，移出 1 条，变更 1 条" in page
-    assert re.search(r"<td>C01010100101001</td><td>payment_standard</td><td>8085.00</td><td>7900.00</td>", page)
+    assert re.search(r"<td>C01010100101001</td><td>最高支付标准</td><td>8085.00</td><td>7900.00</td>", page)
     assert "C01010100101004" in page.split('id="removed"')[1].split("</table>")[0]
 
 
