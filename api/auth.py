@@ -14,7 +14,8 @@ from workflows import identity
 from .services import services
 
 # Blueprints anyone may call: health, the OpenAPI document and docs, public catalog reads (SV-1). The console's
-# pages authenticate by their own session cookie (api/console/session.py), never by a bearer token.
+# pages authenticate by their own session cookie (api/console/session.py), never by a bearer token: so do the
+# slices' console blueprints, named "console_…" (api.console.pages.console_blueprint).
 PUBLIC_BLUEPRINTS = frozenset({"health", "api-docs", "docs_assets", "catalog", "drugs", "console_root", "console",
                                "console_public"})
 # Single operations anyone may call: logging in.
@@ -45,7 +46,7 @@ def _is_public() -> bool:
         return True
     # /metrics checks its own access (the scraper's token or an administrator's)
     return request.blueprint in PUBLIC_BLUEPRINTS or (request.endpoint, request.method) in PUBLIC_OPERATIONS or (
-        request.blueprint == "metrics")
+        request.blueprint == "metrics") or (request.blueprint or "").startswith("console_")
 
 
 def bearer_token() -> str | None:
