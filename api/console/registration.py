@@ -11,7 +11,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 
 from domain.dates import china_date
-from domain.errors import Forbidden, InvalidInput, PolicyViolation
+from domain.errors import Forbidden, InvalidInput, NotFound, PolicyViolation
 from domain.permissions import can
 from domain.registration.patients import patient_record
 from workflows import reference_data, tasks
@@ -56,6 +56,11 @@ def attempt(names: tuple[str, ...], call: Callable[[dict[str, str]], Any]) -> tu
         return None, values, exc.errors
     except (PolicyViolation, InvalidInput) as exc:
         return None, values, text.refusal_messages(exc, frozenset(names))
+    except NotFound as exc:
+        field = exc.field or ""
+        if field not in names:
+            raise  # the registration itself: the 404 page
+        return None, values, {field: f"未找到该{text.LABELS.get(field, field)}"}
 
 
 def drug_names() -> list[str]:
