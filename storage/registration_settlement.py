@@ -92,6 +92,12 @@ class Settlements:
         return cast(Sequence[Row[Any]], self._run(query.order_by(DISPENSINGS.c.dispensed_at,
                                                                  DISPENSINGS.c.id)).all())
 
+    def dispensings_of_dispenser(self, dispenser_id: str, limit: int) -> Sequence[Row[Any]]:
+        """A dispenser's latest dispensings, newest first."""
+        query = select(DISPENSINGS).where(DISPENSINGS.c.dispenser_id == dispenser_id)
+        return cast(Sequence[Row[Any]], self._run(query.order_by(DISPENSINGS.c.dispensed_at.desc(),
+                                                                 DISPENSINGS.c.id).limit(limit)).all())
+
     def account(self, psn_no: str, drug: str, year_start: date) -> Row[Any] | None:
         """The annual account of a patient, a drug and a benefit year, if any settlement opened it."""
         c = ACCOUNTS.c

@@ -9,7 +9,7 @@ settles the race the lock does not cover).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
@@ -170,7 +170,7 @@ def _settle(services: Services, uow: UnitOfWork, actor: Actor, given: Dispensing
                   "registration_id": facts.id, "external_ref": given.external_ref, "amount": str(split.amount),
                   "fund": str(split.fund), "patient": str(split.patient), "fund_paid": str(after.fund_paid)},
               dispensing=values)
-    return dispensing_view(SimpleNamespace(**values))
+    return replace(dispensing_view(SimpleNamespace(**values)), remaining_limit=after.remaining_limit)
 
 
 def visible_dispensing(uow: UnitOfWork, actor: Actor, dispensing_id: str, lock: bool = False) -> Any:
@@ -185,3 +185,11 @@ def get_dispensing(services: Services, actor: Actor, dispensing_id: str) -> Disp
     """One dispensing the caller may see."""
     with services.uow(read_only=True) as uow:
         return dispensing_view(visible_dispensing(uow, actor, dispensing_id))
+
+
+def recent_dispensings(services: Services, actor: Actor, limit: int = 20) -> list[DispensingView]:
+    """The latest dispensings of the caller's hospital or pharmacy, newest first (ND-11)."""
+    require(actor, "registration.dispense")
+    with services.uow(read_only=True) as uow:
+        rows = uow.repository(Settlements).dispensings_of_dispenser(actor.org_id or "", max(1, min(limit, 200)))
+        return [dispensing_view(r) for r in rows]

@@ -97,6 +97,7 @@ class DispensingView:
     reversed_at: datetime | None
     reversal_reason: str | None
     replayed: bool = False
+    remaining_limit: Decimal | None = None  # what the fund may still pay this year, right after a settlement (ND-9)
 
 
 @dataclass(frozen=True)
