@@ -8,7 +8,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
-.PHONY: run test lint bench vendor clean
+.PHONY: run test lint bench vendor screenshots clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (set PYTHON=...)"; exit 1; }
@@ -37,6 +37,10 @@ bench: $(STAMP)
 # Re-fetch the console's vendored browser assets (npm pack, pinned versions); the result is committed.
 vendor:
 	scripts/vendor.sh
+
+# Remake docs/screenshots/ from a fresh demo database, in Debian's chromium (needs chromium and fonts-noto-cjk).
+screenshots: $(STAMP)
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
