@@ -113,7 +113,9 @@ class Dispensing(Base):
     """One settled dispensing with its itemised split (ND-9, ND-11, ND-13, ND-15); idempotent by external reference."""
 
     __tablename__ = "dispensings"
-    __table_args__ = (UniqueConstraint("dispenser_id", "external_ref"),)
+    # The second: a hospital's or pharmacy's latest dispensings (the console's 结算 page) without a scan.
+    __table_args__ = (UniqueConstraint("dispenser_id", "external_ref"),
+                      Index("ix_dispensings_dispenser_recent", "dispenser_id", "dispensed_at"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     dispenser_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
