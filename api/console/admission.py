@@ -22,7 +22,7 @@ from .session import login_required
 PAGE_SIZE = 20
 EDITABLE = ("draft", "supplement_requested")
 
-nav.add("准入申请", "console_admission.applications", roles=("hospital_officer",), order=30)
+nav.add("准入申请", "console_admission.applications", roles=("hospital_officer",), order=35)
 
 
 def _page_number() -> int:
