@@ -158,19 +158,20 @@ def test_another_hospitals_application_and_its_documents_answer_404(
 
 @pytest.mark.parametrize(("data", "message"), [
     ({"kind": "instructions"}, "请选择要上传的文件"),
-    ({"kind": "instructions", "file": (io.BytesIO(b""), "empty.pdf")}, "文件为空"),
-    ({"kind": "instructions", "file": (io.BytesIO(PDF + b"x" * 3_145_728), "big.pdf")},
+    ({"kind": "instructions", "file": (b"", "empty.pdf")}, "文件为空"),
+    ({"kind": "instructions", "file": (PDF + b"x" * 3_145_728, "big.pdf")},
      "文件过大，最大 3072 KB（DA-2）"),
-    ({"kind": "instructions", "file": (io.BytesIO(b"hello"), "a.txt")}, "仅支持 PDF、JPEG、PNG 或 OFD"),
-    ({"kind": "nonsense", "file": (io.BytesIO(PDF), "a.pdf")}, "请选择材料类型"),
-    ({"kind": "instructions", "file": (io.BytesIO(PDF), "长" * 400 + ".pdf")}, "文件名过长"),
+    ({"kind": "instructions", "file": (b"hello", "a.txt")}, "仅支持 PDF、JPEG、PNG 或 OFD"),
+    ({"kind": "nonsense", "file": (PDF, "a.pdf")}, "请选择材料类型"),
+    ({"kind": "instructions", "file": (PDF, "长" * 400 + ".pdf")}, "文件名过长"),
 ])
 def test_a_bad_upload_is_refused_beside_the_file_input_and_nothing_is_attached(
         app: Flask, services: Services, console_world: ConsoleWorld, data: dict[str, Any], message: str) -> None:
     draft = drafted(services, console_world.world, "h1_officer", with_documents=False)
     h1 = logged_in(app, "h1_officer")
     path = f"/console/admission/applications/{draft}"
-    refused = post(h1, f"{path}/documents", data, path, content_type="multipart/form-data")
+    sent = {k: (io.BytesIO(v[0]), v[1]) if k == "file" else v for k, v in data.items()}  # a fresh stream per run
+    refused = post(h1, f"{path}/documents", sent, path, content_type="multipart/form-data")
     assert refused.status_code == 422
     assert message in field_html(refused.get_data(as_text=True), "file")
     assert applications.get_application(services, actor(console_world.world, "h1_officer"), draft).documents == []
