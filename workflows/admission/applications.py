@@ -14,6 +14,7 @@ from typing import Any
 
 from domain.actors import Actor
 from domain.admission.application_data import check_draft_data
+from domain.admission.process import precheck_submission
 from domain.errors import Conflict, InvalidInput, PolicyViolation
 from domain.permissions import can, require
 from storage.admission_models import Application
@@ -27,7 +28,7 @@ from ..views import Page
 from . import documents
 from .application_projector import FINAL, PROCESS_KEY
 from .guards import EDITABLE, audit, editable, visible
-from .records import facts_of, normalised, submission
+from .records import china_date, facts_of, normalised, submission
 from .steps import deliver_in, open_task, require_open_task
 from .views import ApplicationView, StepRef
 
@@ -115,6 +116,21 @@ def _complete(services: Services, actor: Actor, application_id: str, bpmn_ids: t
 def submit_application(services: Services, actor: Actor, application_id: str) -> ApplicationView:
     """Submit the recorded draft (or the supplemented application): the automatic pre-check runs at once."""
     return _complete(services, actor, application_id, ("submit", "supplement"), "submitting")
+
+
+def precheck_application(services: Services, actor: Actor, application_id: str) -> list[dict[str, str]]:
+    """The findings the automatic pre-check would report if the recorded application were submitted now.
+
+    Changes nothing: the console shows them beside their fields before it submits (the diagram's post-script
+    runs the same ``precheck_submission`` on the same data and the same China date).
+    """
+    with services.uow(read_only=True) as uow:
+        row = visible(uow, actor, application_id)
+        editable(actor, row)
+        data = submission(uow, row)["application"]
+        on_date = china_date(clock.now(services, uow))
+    found: list[dict[str, str]] = precheck_submission(data, on_date).get("findings", [])
+    return found
 
 
 def confirm_fast_path(services: Services, actor: Actor, application_id: str, same_function_and_use: bool,
