@@ -42,11 +42,13 @@ blp = Blueprint("admission_rounds", __name__, url_prefix="/admission",
 _ENTRY = re.compile(ENTRY)
 
 
-def _round(value: str) -> str:
+def round_path_id(value: str) -> str:
+    """A path's round id (anything else is no round: 404); the console's admission pages use it too."""
     return object_id(value, "round")
 
 
-def _entry(value: str) -> str:
+def entry_path_code(value: str) -> str:
+    """A path's 15-character entry code (anything else is no candidate: 404)."""
     if not _ENTRY.fullmatch(value):
         raise NotFound(f"no candidate {value[:40]!r}", code="candidate_not_found")
     return value
@@ -71,7 +73,7 @@ class Round(MethodView):
     @blp.response(200, RoundOut)
     def get(self, round_id: str) -> Any:
         """Show a round: its window, stage, notice and publication."""
-        return rounds.get_round(services(), current_actor(), _round(round_id))
+        return rounds.get_round(services(), current_actor(), round_path_id(round_id))
 
 
 @blp.route("/rounds/<round_id>/closure")
@@ -80,7 +82,7 @@ class Closure(MethodView):
     @blp.response(200, RoundOut)
     def post(self, body: dict[str, Any], round_id: str) -> Any:
         """Close the application window early; the candidates are aggregated by entry at once (DA-3)."""
-        return rounds.close_window(services(), current_actor(), _round(round_id), body["reason"])
+        return rounds.close_window(services(), current_actor(), round_path_id(round_id), body["reason"])
 
 
 @blp.route("/rounds/<round_id>/candidates")
@@ -88,7 +90,7 @@ class Candidates(MethodView):
     @blp.response(200, CandidateOut(many=True))
     def get(self, round_id: str) -> Any:
         """The round's candidates: all for the bureau and the NHSA, only one's own for an expert (SV-3)."""
-        return rounds.list_candidates(services(), current_actor(), _round(round_id))
+        return rounds.list_candidates(services(), current_actor(), round_path_id(round_id))
 
 
 @blp.route("/rounds/<round_id>/candidates/<entry_code>")
@@ -96,7 +98,7 @@ class CandidateDetail(MethodView):
     @blp.response(200, CandidateOut)
     def get(self, round_id: str, entry_code: str) -> Any:
         """One candidate the caller may see (404 for an expert not assigned to it)."""
-        return rounds.get_candidate(services(), current_actor(), _round(round_id), _entry(entry_code))
+        return rounds.get_candidate(services(), current_actor(), round_path_id(round_id), entry_path_code(entry_code))
 
 
 @blp.route("/rounds/<round_id>/experts")
@@ -106,7 +108,7 @@ class Experts(MethodView):
     def put(self, body: dict[str, Any], round_id: str) -> Any:
         """Assign the experts of every candidate; DA-5 and SV-3 violations are refused, naming the rule."""
         assignments = {a["entry_code"]: a["expert_ids"] for a in body["assignments"]}
-        return rounds.assign_experts(services(), current_actor(), _round(round_id), assignments)
+        return rounds.assign_experts(services(), current_actor(), round_path_id(round_id), assignments)
 
 
 @blp.route("/rounds/<round_id>/candidates/<entry_code>/review")
@@ -116,7 +118,8 @@ class Review(MethodView):
     def post(self, body: dict[str, Any], round_id: str, entry_code: str) -> Any:
         """An assigned expert's review of the candidate (DA-5), kept under the expert's id."""
         review = {k: v for k, v in body.items() if v is not None}
-        return rounds.submit_review(services(), current_actor(), _round(round_id), _entry(entry_code), review)
+        return rounds.submit_review(services(), current_actor(), round_path_id(round_id), entry_path_code(entry_code),
+                                    review)
 
 
 @blp.route("/rounds/<round_id>/consolidation")
@@ -126,7 +129,7 @@ class Consolidation(MethodView):
     def post(self, body: dict[str, Any], round_id: str) -> Any:
         """The bureau's decision on every candidate, and the entries it retires; then filed with the NHSA (DA-6)."""
         decisions = {d.pop("entry_code"): {k: v for k, v in d.items() if v is not None} for d in body["decisions"]}
-        return rounds.consolidate(services(), current_actor(), _round(round_id), decisions, body["retirements"])
+        return rounds.consolidate(services(), current_actor(), round_path_id(round_id), decisions, body["retirements"])
 
 
 @blp.route("/rounds/<round_id>/filing/acknowledgement")
@@ -135,7 +138,7 @@ class Acknowledgement(MethodView):
     @blp.response(200, RoundOut)
     def post(self, body: dict[str, Any], round_id: str) -> Any:
         """The NHSA acknowledges the filing with its number (DA-6); the public notice starts (SV-1)."""
-        return round_messages.answer_filing(services(), current_actor(), _round(round_id), True,
+        return round_messages.answer_filing(services(), current_actor(), round_path_id(round_id), True,
                                             filing_number=body["filing_number"])
 
 
@@ -145,7 +148,7 @@ class Rejection(MethodView):
     @blp.response(200, RoundOut)
     def post(self, body: dict[str, Any], round_id: str) -> Any:
         """The NHSA returns the filing with reasons; the bureau consolidates again (DA-6)."""
-        return round_messages.answer_filing(services(), current_actor(), _round(round_id), False,
+        return round_messages.answer_filing(services(), current_actor(), round_path_id(round_id), False,
                                             reasons=body["reasons"])
 
 
@@ -163,13 +166,13 @@ class Objections(MethodView):
     @blp.response(200, ObjectionOut(many=True))
     def get(self, round_id: str) -> Any:
         """A round's objections: all for the bureau, one's own for anyone else."""
-        return round_messages.list_objections(services(), current_actor(), _round(round_id))
+        return round_messages.list_objections(services(), current_actor(), round_path_id(round_id))
 
     @blp.arguments(ObjectionIn)
     @blp.response(201, ObjectionOut)
     def post(self, body: dict[str, Any], round_id: str) -> Any:
         """Object to the round's results during its public notice (SV-1); any logged-in user."""
-        return round_messages.lodge_objection(services(), current_actor(), _round(round_id), body["text"],
+        return round_messages.lodge_objection(services(), current_actor(), round_path_id(round_id), body["text"],
                                               body["entry_code"])
 
 
@@ -181,7 +184,7 @@ class Resolutions(MethodView):
         """The bureau resolves every objection (SV-1); an upheld one sends the round back to consolidation."""
         resolutions = {r["objection_id"]: {"upheld": r["upheld"], "resolution": r["resolution"]}
                        for r in body["resolutions"]}
-        return rounds.resolve_objections(services(), current_actor(), _round(round_id), resolutions)
+        return rounds.resolve_objections(services(), current_actor(), round_path_id(round_id), resolutions)
 
 
 @blp.route("/rounds/<round_id>/publication")
@@ -190,7 +193,7 @@ class Publication(MethodView):
     @blp.response(200, RoundOut)
     def post(self, body: dict[str, Any], round_id: str) -> Any:
         """Publish the next catalog version with its effective date (CM-6); each application learns its outcome."""
-        return rounds.publish_round(services(), current_actor(), _round(round_id), body["effective_on"])
+        return rounds.publish_round(services(), current_actor(), round_path_id(round_id), body["effective_on"])
 
 
 @blp.route("/publications")

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask import render_template
 
-from domain.errors import NotFound, PolicyViolation, YibaoError
+from domain.errors import PolicyViolation, YibaoError
 
 from ..admission import object_id
 from .pages import console_blueprint
 
 blp = console_blueprint("console_admission", __name__, "/console/admission")
-ENTRY = re.compile(r"^C[0-9]{14}$")
 APPLICATION_STATUS = {
     "draft": "草稿", "fast_path_check": "待确认功能用途", "material_review": "材料审核中",
     "supplement_requested": "待补正", "accepted": "已受理，等待轮次结果", "included_automatically": "已自动纳入",
@@ -32,18 +30,6 @@ WITHDRAWABLE = ("draft", "fast_path_check", "material_review", "supplement_reque
 def application_id(value: str) -> str:
     """A path's application id (anything else is no application: 404)."""
     return object_id(value, "application")
-
-
-def round_id(value: str) -> str:
-    """A path's round id."""
-    return object_id(value, "round")
-
-
-def entry_code(value: str) -> str:
-    """A path's 15-character entry code."""
-    if not ENTRY.fullmatch(value):
-        raise NotFound(f"no candidate {value[:40]!r}", code="candidate_not_found")
-    return value
 
 
 def refusal(exc: YibaoError) -> str:

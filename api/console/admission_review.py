@@ -12,6 +12,8 @@ from domain.errors import InvalidInput, PolicyViolation
 from workflows.admission import applications, round_messages, rounds
 
 from ..admission import object_id
+from ..admission_rounds import entry_path_code as entry_code
+from ..admission_rounds import round_path_id as round_id
 from ..services import services
 from . import nav, session
 from .admission_common import (
@@ -19,10 +21,8 @@ from .admission_common import (
     FILING_STATUS,
     ROUND_STAGE,
     blp,
-    entry_code,
     page,
     refusal,
-    round_id,
     text_error,
 )
 from .session import login_required
