@@ -1,5 +1,6 @@
-"""Public console pages of the admission slice, no login (SV-1): the payment calculator (PAY-1…PAY-4, VBP-3) and
-the published results of the adjustment rounds. The calculator's input is checked by the API's own schema
+"""Public console pages of the admission slice, no login (SV-1): one catalog entry with its products, VBP facts and
+the source of its payment standard; the payment calculator (PAY-1…PAY-4, VBP-3); the published results of the
+adjustment rounds. The calculator's input is checked by the API's own schema
 (``api.admission_catalog.QuoteQuery``), so a page and ``GET /catalog/payment`` accept and refuse the same."""
 
 from __future__ import annotations
@@ -10,16 +11,19 @@ from typing import Any
 from flask import render_template, request
 from marshmallow import ValidationError
 
-from domain.errors import NotFound, PolicyViolation, YibaoError
-from workflows.admission import payment, round_messages
+from domain.errors import InvalidInput, NotFound, PolicyViolation, YibaoError
+from workflows import reference_data
+from workflows.admission import catalog_entries, payment, round_messages
 
 from ..admission_catalog import QuoteQuery
 from ..services import services
 from . import nav
 from .pages import console_blueprint
+from .public import version_arg
 
 blp = console_blueprint("console_catalog", __name__, "/console/public")
-BLUEPRINTS = [blp]
+entries = console_blueprint("console_catalog_entry", __name__, "/console/catalog")
+BLUEPRINTS = [blp, entries]
 nav.add("支付计算器", "console_catalog.calculator", order=910, public=True)
 nav.add("结果公布", "console_catalog.results", order=920, public=True)
 FIELDS = ("code", "unit_price", "quantity", "region", "version")
@@ -30,6 +34,7 @@ MESSAGES = {
     "region": "参保地应为6位行政区划代码，如 520102",
     "version": "目录版本应为正整数",
 }
+ZONES = {"low": "低价区", "middle": "中价区", "high": "高价区"}
 OUTCOMES = {"admitted": "准入", "rejected": "未准入", "withdrawn": "撤回", "returned": "退回补正",
             "not_admitted": "未准入"}
 
@@ -72,3 +77,17 @@ def results() -> Any:
     """The published rounds: catalog version, effective date, entries added, removed, changed, outcomes."""
     return render_template("admission/public_results.html", publications=round_messages.list_publications(services()),
                            outcome_text=OUTCOMES)
+
+
+@entries.route("/<code>")
+def entry(code: str) -> Any:
+    """One entry of a catalog version (the latest by default): its row, the products listed under it (CM-1, CM-5),
+    its VBP facts (VBP-1…VBP-4), where its payment standard comes from, the day a temporary inclusion leaves (DA-8),
+    and the versions to choose from."""
+    try:
+        found = catalog_entries.get_entry(services(), code, version_arg(request.args.get("version")))
+    except (NotFound, InvalidInput):
+        page = render_template("error.html", status=404, message="目录中没有该编码", code="catalog_entry_not_found")
+        return page, 404
+    versions = reference_data.list_catalog_versions(services())
+    return render_template("admission/entry.html", entry=found, versions=versions, zones=ZONES)

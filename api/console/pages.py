@@ -15,6 +15,7 @@ from workflows import definitions, identity, instances, task_forms, tasks
 
 from ..services import services
 from . import forms, nav, queue, session
+from .display import yuan
 from .protect import check_csrf
 from .session import login_required
 
@@ -28,10 +29,10 @@ STATUS_TEXT = {"open": "待领取", "claimed": "办理中", "completed": "已办
 
 def context() -> dict[str, Any]:
     """What every console template may use: the logged-in user (or None), their menu, Chinese names of roles and
-    statuses."""
+    statuses, and ``yuan`` for money."""
     actor = session.current()
     return {"console_user": g.get("console_user"), "role_text": ROLES, "status_text": STATUS_TEXT,
-            "nav_items": nav.for_roles(actor.roles if actor else None)}
+            "nav_items": nav.for_roles(actor.roles if actor else None), "yuan": yuan}
 
 
 def _failed(exc: YibaoError) -> Any:

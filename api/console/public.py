@@ -1,4 +1,5 @@
-"""Public console pages, no login (SV-1): the consumable catalog searched by code or Chinese name, one entry."""
+"""Public console pages, no login (SV-1): the consumable catalog searched by code or Chinese name, its versions and
+the diff between two. One entry, with its products, is the admission slice's page (``admission_public.entry``)."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ def catalog() -> Any:
     return render_template("catalog.html", q=q, page=page, error=error), status
 
 
-def _version(value: str | None) -> int | None:
+def version_arg(value: str | None) -> int | None:
     """A version number from the query string; None when absent; InvalidInput when it is not one."""
     if value is None or value == "":
         return None
@@ -63,7 +64,7 @@ def diff() -> Any:
     found = reference_data.list_catalog_versions(services())
     error, result = None, None
     try:
-        old, new = _version(request.args.get("from")), _version(request.args.get("to"))
+        old, new = version_arg(request.args.get("from")), version_arg(request.args.get("to"))
     except InvalidInput:
         old = new = None
         error = "版本号应为正整数"
@@ -79,15 +80,3 @@ def diff() -> Any:
     status = 422 if error else 200
     return render_template("catalog_diff.html", versions=found, diff=result, error=error, labels=FIELD_LABELS,
                            old=request.args.get("from", ""), new=request.args.get("to", "")), status
-
-
-@blp.route("/<code>")
-def entry(code: str) -> Any:
-    """One catalog entry of a version (the latest by default), with the versions to choose from."""
-    try:
-        found = reference_data.get_catalog_entry(services(), code, _version(request.args.get("version")))
-    except (NotFound, InvalidInput):
-        page = render_template("error.html", status=404, message="目录中没有该编码", code="catalog_entry_not_found")
-        return page, 404
-    versions = reference_data.list_catalog_versions(services())
-    return render_template("entry.html", entry=found, versions=versions)

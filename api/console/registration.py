@@ -43,7 +43,7 @@ nav.add("三定登记", "console_registration.registrations", roles=("physician"
 
 @blp.context_processor
 def words() -> dict[str, Any]:
-    return {"reg_text": text, "yuan": text.yuan}
+    return {"reg_text": text}
 
 
 def attempt(names: tuple[str, ...], call: Callable[[dict[str, str]], Any]) -> tuple[Any, dict[str, str],

@@ -26,7 +26,7 @@ nav.add("结算", "console_dispensing.dispensings", roles=("pharmacist", "hospit
 
 @blp.context_processor
 def words() -> dict[str, Any]:
-    return {"reg_text": text, "yuan": text.yuan}
+    return {"reg_text": text}
 
 
 def _page(values: dict[str, str], errors: dict[str, str], refusal: Any = None, status: int = 200) -> Any:

@@ -3,9 +3,6 @@ explains a refusal. Templates only look words up here; no rule is decided by the
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Any
-
 from domain.errors import YibaoError
 
 STATUS = {"pending": "待生效", "active": "有效", "suspended": "暂停", "expired": "到期", "ended": "终止"}
@@ -79,8 +76,3 @@ def refusal_messages(exc: YibaoError, form_fields: frozenset[str]) -> dict[str, 
         if text not in messages.get(key, ""):
             messages[key] = f"{messages[key]} {text}" if key in messages else text
     return messages
-
-
-def yuan(value: Any) -> str:
-    """Money as ¥1,234.50 from a Decimal (never a float)."""
-    return f"¥{Decimal(value):,.2f}"

@@ -14,9 +14,10 @@ from flask import Flask
 from api import create_app
 from domain.actors import SYSTEM, Actor
 from workflows import reference_data
-from workflows.admission import payment
+from workflows.admission import catalog_changes, payment
 from workflows.context import Services
 
+from ..admission_support import code, deploy
 from ..console_support import HERE, ConsoleWorld, build_console_world
 
 RATIOS = {"520000": {"name": "贵州省", "fund_ratio": "0.8", "b_prepay_ratio": "0.1"},
@@ -119,3 +120,29 @@ def test_the_results_page_and_the_public_menu(app: Flask) -> None:
     assert "尚无公布的调整结果" in page
     assert "支付计算器" in page and "结果公布" in page and "耗材目录查询" in page
     assert "待办任务" not in page  # a visitor sees only the public menu
+
+
+def test_an_entry_shows_its_products_and_where_its_standard_comes_from(app: Flask, services: Services,
+                                                                       console_world: ConsoleWorld) -> None:
+    """SV-1, CM-5, VBP-1: after a VBP inclusion the entry lists its 27-character product and its selected price."""
+    deploy(services)
+    officer = Actor(console_world.world.users["officer"], console_world.world.orgs["bureau"],
+                    frozenset({"bureau_officer"}), "officer")
+    product = code(STENT, "01234")
+    change = catalog_changes.propose_change(services, officer, {
+        "kind": "vbp", "reason": "国家组织集中带量采购中选结果", "entry_code": STENT,
+        "terms": {"category": "乙", "max_payment_standard": "5000.00"},
+        "procurement": {"selected": True, "selected_price": "5000.00"},
+        "products": [{"code": product, "name": "气管支架", "manufacturer": "南京法迈特科技发展有限公司",
+                      "specification": "全覆膜 18×60mm"}], "effective_on": "2026-10-01"})
+    catalog_changes.approve_change(services, officer, change.id, True)
+    client = app.test_client()
+    page = client.get(f"/console/catalog/{STENT}").get_data(as_text=True)
+    products = page.split('id="products"')[1].split("</table>")[0]
+    assert product in products and "南京法迈特科技发展有限公司" in products and "全覆膜 18×60mm" in products
+    assert "VBP-1：中选产品" in page and "¥5,000.00" in page.split('id="procurement"')[1]
+    earlier = client.get(f"/console/catalog/{STENT}?version=1").get_data(as_text=True)
+    assert "本版本未在该目录条目下登记产品" in earlier and 'id="procurement"' not in earlier
+    assert "CM-2：乙类最高支付标准" in earlier and "¥8,085.00" in earlier
+    # the search links each entry to this page
+    assert f'href="/console/catalog/{STENT}"' in client.get("/console/catalog?q=C0101").get_data(as_text=True)
