@@ -16,7 +16,7 @@ from workflows import definitions, identity, instances, task_forms, tasks
 from ..services import services
 from . import forms, nav, queue, session
 from .display import yuan
-from .protect import check_csrf
+from .protect import check_csrf, check_encoding
 from .session import login_required
 
 SAVED = "saved_filters"
@@ -54,9 +54,11 @@ def _http(exc: HTTPException) -> Any:
 
 
 def console_blueprint(name: str, import_name: str, url_prefix: str, **options: Any) -> Blueprint:
-    """A console blueprint as every console page needs it: CSRF checked on each POST, the common template context,
-    and errors of the use cases shown as the console's error page (404 for what the caller may not see)."""
+    """A console blueprint as every console page needs it: CSRF and the text encoding checked on each POST, the
+    common template context, and errors of the use cases shown as the console's error page (404 for what the
+    caller may not see)."""
     made = Blueprint(name, import_name, url_prefix=url_prefix, template_folder="templates", **options)
+    made.before_request(check_encoding)  # first: it reads the body before the form parser does
     made.before_request(check_csrf)
     made.context_processor(context)
     made.register_error_handler(YibaoError, _failed)
