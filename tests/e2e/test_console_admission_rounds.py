@@ -143,7 +143,7 @@ def assign_on_the_page(bureau: FlaskClient, services: Services, world: World, ri
     form = f"{detail}/experts"
     users = world.users
     page = bureau.get(form).get_data(as_text=True)
-    assert "e_supervision（市场/药品监管）" in page or "e_supervision（" in page
+    assert "e_supervision（市场（药品）监督管理）" in page and "e_h1（医保管理）" in page
     refused = post(bureau, form, {f"experts-{NEW_ENTRY}": [users["expert"], users["e_admin"], users["e_h1"]],
                                   f"experts-{OTHER_NEW_ENTRY}": [users["e_insurance"], users["e_economics"]]}, form)
     page = refused.get_data(as_text=True)
