@@ -22,7 +22,7 @@ from workflows import clock, timers
 from workflows.admission import applications, round_messages, rounds
 from workflows.context import Services
 
-from ..admission_support import NEW_ENTRY, OTHER_NEW_ENTRY, actor, deploy
+from ..admission_support import EXISTING_ENTRY, NEW_ENTRY, OTHER_NEW_ENTRY, actor, deploy
 from ..console_admission_support import EXPERTS, NAMES, PANELS, AdmissionWorld, build_admission, drafted
 from ..console_support import ConsoleWorld, build_console_world
 from ..factories import World, user
@@ -380,3 +380,33 @@ def test_a_step_not_open_is_refused_with_a_message_not_a_500(
         assert answer.status_code in (409, 422), (path, answer.status_code)
         assert "操作" in answer.get_data(as_text=True) or "不符合规定" in answer.get_data(as_text=True)
     assert rounds.get_round(services, actor(console_world.world, "officer"), rid).stage == "consolidating"
+
+
+def test_da4_the_bureau_confirms_the_same_function_of_an_existing_entry_before_its_material_review(
+        app: Flask, services: Services, console_world: ConsoleWorld) -> None:
+    world = console_world.world
+    deploy(services)
+    today = clock.read_clock(services).now.astimezone(CHINA_TZ).date()
+    rid = rounds.open_round(services, actor(world, "officer"), "2027年度耗材目录调整", today,
+                            today + timedelta(days=9)).id
+    app_id = drafted(services, world, "h1_officer", entry=EXISTING_ENTRY)
+    applications.submit_application(services, actor(world, "h1_officer"), app_id)
+    officer = actor(world, "officer")
+    assert applications.get_application(services, officer, app_id).status == "fast_path_check"
+    bureau = logged_in(app, "officer")
+    detail = f"{BASE}/{rid}"
+    page = bureau.get(detail).get_data(as_text=True)
+    assert f'data-application-id="{app_id}"' in page and "待确认功能用途" in page
+    path = f"{detail}/applications/{app_id}/fast-path"
+    refused = post(bureau, path, {"note": "说\x00明"}, detail)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "请选择功能用途是否相同" in field_html(page, "same_function_and_use")
+    assert "空字符" in field_html(page, "note")
+    assert applications.get_application(services, officer, app_id).status == "fast_path_check"
+    assert post(bureau, path, {"same_function_and_use": "true", "note": "与目录内品种功能用途一致"},
+                detail).status_code == 302
+    assert applications.get_application(services, officer, app_id).status == "material_review"
+    assert post(bureau, f"{detail}/applications/{app_id}/material-review", {"decision": "accept"},
+                detail).status_code == 302
+    accepted = applications.get_application(services, officer, app_id)
+    assert (accepted.status, accepted.round_id, accepted.fast_path) == ("accepted", rid, True)
