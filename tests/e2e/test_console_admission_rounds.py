@@ -222,12 +222,35 @@ def consolidate_on_the_page(bureau: FlaskClient, services: Services, world: Worl
     assert "审定：纳入，乙类，¥1,180.00" in page and "国家局备案中" in page
 
 
-def notice_and_objections(bureau: FlaskClient, services: Services, world: World, rid: str) -> None:
+def lodge_on_the_hospital_page(app: Flask, services: Services, world: World, rid: str) -> Any:
+    """SV-1: a hospital officer objects during the notice on the hospital's page; their objection is listed."""
+    h2, form = logged_in(app, "h2_officer"), "/console/admission/objections"
+    page = h2.get(form).get_data(as_text=True)
+    assert "公示异议" in nav_of(page) and f'<option value="{rid}">2027年度耗材目录调整（公示至' in page
+    for data, name, message in (({"round_id": rid, "text": " "}, "text", "请填写异议内容"),
+                                ({"round_id": rid, "text": "偏高", "entry_code": "C123"}, "entry_code", "15位"),
+                                ({"round_id": rid, "text": "偏高", "entry_code": "C01010100101001"}, "entry_code",
+                                 "该品种不是本轮的候选品种"),
+                                ({"round_id": "nonsense", "text": "偏高"}, "round_id",
+                                 "SV-1 · 请选择正在公示的调整轮次")):
+        refused = post(h2, form, data, form)
+        assert refused.status_code == 422 and message in field_html(refused.get_data(as_text=True), name), data
+    assert round_messages.list_objections(services, actor(world, "officer"), rid) == []
+    done = post(h2, form, {"round_id": rid, "text": "拟纳入导管的支付标准偏高", "entry_code": NEW_ENTRY}, form)
+    assert done.status_code == 302
+    (objection,) = round_messages.list_objections(services, actor(world, "officer"), rid)
+    assert (objection.text, objection.entry_code, objection.status) == ("拟纳入导管的支付标准偏高", NEW_ENTRY, "open")
+    mine = h2.get(form).get_data(as_text=True)
+    assert f'data-objection-id="{objection.id}"' in mine and "待处理" in mine
+    assert objection.id not in logged_in(app, "h1_officer").get(form).get_data(as_text=True)  # one's own only
+    return objection
+
+
+def notice_and_objections(app: Flask, bureau: FlaskClient, services: Services, world: World, rid: str) -> None:
     noticed = round_messages.answer_filing(services, actor(world, "nhsa"), rid, True,
                                            filing_number="国医保耗备〔2027〕1号")
     assert noticed.stage == "notice" and noticed.notice_last_day is not None
-    objection = round_messages.lodge_objection(services, actor(world, "h2_officer"), rid, "拟纳入导管的支付标准偏高",
-                                               NEW_ENTRY)
+    objection = lodge_on_the_hospital_page(app, services, world, rid)
     clock.set_clock(services, SYSTEM, datetime.combine(noticed.notice_last_day + timedelta(days=1), time(0, 0, 1),
                                                        CHINA_TZ))
     timers.sweep(services)
@@ -244,6 +267,8 @@ def notice_and_objections(bureau: FlaskClient, services: Services, world: World,
                                f"{objection.id}-resolution": "支付标准在同类产品价格区间内"}, form)
     assert done.status_code == 302 and stage(services, world, rid) == "publishing"
     assert "支付标准在同类产品价格区间内" in bureau.get(form).get_data(as_text=True)
+    answered = logged_in(app, "h2_officer").get("/console/admission/objections").get_data(as_text=True)
+    assert "异议不成立：支付标准在同类产品价格区间内" in answered and 'id="no-notice"' in answered
 
 
 def publish_on_the_page(bureau: FlaskClient, services: Services, world: World, rid: str) -> None:
@@ -277,7 +302,7 @@ def test_a_whole_round_from_the_bureaus_pages(app: Flask, services: Services, co
     experts_review(services, world, rid)
     votes_side_by_side(bureau, world, rid)
     consolidate_on_the_page(bureau, services, world, rid)
-    notice_and_objections(bureau, services, world, rid)
+    notice_and_objections(app, bureau, services, world, rid)
     publish_on_the_page(bureau, services, world, rid)
     outcome = applications.get_application(services, actor(world, "h1_officer"), ids["h1_officer"])
     assert outcome.status == "included"
