@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from flask import flash, redirect, request, url_for
 
 from domain.admission.experts import FIELD_LABELS
-from domain.errors import InvalidInput, PolicyViolation, YibaoError
+from domain.errors import Conflict, InvalidInput, PolicyViolation, YibaoError
 from domain.permissions import require
 from workflows import identity
 from workflows.admission import applications, round_messages, rounds
@@ -47,7 +47,15 @@ def bureau_page(view: F) -> F:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         require(session.actor(), "admission.round.manage")
-        return view(*args, **kwargs)
+        try:
+            return view(*args, **kwargs)
+        except Conflict as exc:  # a form posted for a step the round (or the application) is not at: 409
+            if exc.code != "step_not_open" or "rid" not in kwargs:
+                raise
+            rid = round_id(kwargs["rid"])
+            stage = ROUND_STAGE.get(rounds.get_round(services(), session.actor(), rid).stage, "")
+            return _detail(rid, {"": {"": f"该步骤当前不可办理（本轮次处于“{stage}”阶段，或该申请已不在此步骤），"
+                                          "未作任何更改"}}, {}, 409)
 
     return wrapped  # type: ignore[return-value]
 
