@@ -102,6 +102,10 @@ def material_review_on_the_page(bureau: FlaskClient, services: Services, world: 
     for app_id in ids.values():
         assert f'data-application-id="{app_id}"' in page
     assert "材料审核中" in page and "一次性使用止血夹" in page
+    materials = bureau.get(f"/console/admission/applications/{ids['h2_officer']}").get_data(as_text=True)
+    assert f'href="/console/admission/applications/{ids["h2_officer"]}"' in page
+    assert "一次性使用无菌导管" in materials and "instructions.pdf" in materials  # the documents to review
+    assert 'id="application-form"' not in materials  # the bureau reads, the hospital edits
     h2 = f"{detail}/applications/{ids['h2_officer']}/material-review"
     refused = post(bureau, h2, {"decision": "return"}, detail)
     page = refused.get_data(as_text=True)
