@@ -25,7 +25,15 @@ from ..admission_rounds import round_path_id as round_id
 from ..services import services
 from . import admission_round_forms as forms
 from . import nav, session
-from .admission_common import APPLICATION_STATUS, ROUND_STAGE, application_id, page, refusal, text_error
+from .admission_common import (
+    APPLICATION_STATUS,
+    FILING_STATUS,
+    ROUND_STAGE,
+    application_id,
+    page,
+    refusal,
+    text_error,
+)
 from .pages import console_blueprint
 from .session import login_required
 
@@ -124,8 +132,10 @@ def _detail(rid: str, errors: dict[str, dict[str, str]] | None = None, values: d
             waiting += applications.list_applications(services(), actor, status=state, limit=200).items
     joined = applications.list_applications(services(), actor, round_id=rid, limit=200)
     objections = round_messages.list_objections(services(), actor, rid)
+    filings = round_messages.list_filings(services(), actor, rid)
     return page("rounds_detail.html", status, **common, waiting=waiting, joined=joined, objections=objections,
-                statuses=APPLICATION_STATUS, decisions=forms.DECISIONS, errors=errors or {}, values=values or {})
+                filings=filings, filing_status=FILING_STATUS, statuses=APPLICATION_STATUS,
+                decisions=forms.DECISIONS, errors=errors or {}, values=values or {})
 
 
 @blp.route("/<rid>")

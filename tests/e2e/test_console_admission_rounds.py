@@ -439,3 +439,21 @@ def test_da4_the_bureau_confirms_the_same_function_of_an_existing_entry_before_i
                 detail).status_code == 302
     accepted = applications.get_application(services, officer, app_id)
     assert (accepted.status, accepted.round_id, accepted.fast_path) == ("accepted", rid, True)
+
+
+def test_da6_after_the_nhsa_returns_the_filing_the_form_shows_the_recorded_decisions(
+        app: Flask, services: Services, console_world: ConsoleWorld, consolidating: AdmissionWorld) -> None:
+    world, rid = console_world.world, consolidating.round_id
+    rounds.consolidate(services, actor(world, "officer"), rid, {
+        entry: {"include": True, "category": "乙", "max_payment_standard": "1200.50", "names": NAMES}
+        for entry in PANELS})
+    round_messages.answer_filing(services, actor(world, "nhsa"), rid, False, reasons="支付标准测算依据不足")
+    assert stage(services, world, rid) == "consolidating"
+    page = logged_in(app, "officer").get(f"{BASE}/{rid}/consolidation").get_data(as_text=True)
+    include = field_html(page, f"{NEW_ENTRY}-include")
+    assert 'value="true" checked' in include and 'value="false" checked' not in include
+    assert 'value="1200.50"' in field_html(page, f"{OTHER_NEW_ENTRY}-max_payment_standard")
+    assert 'value="中心静脉导管"' in field_html(page, f"{NEW_ENTRY}-tertiary_class")
+    detail = logged_in(app, "officer").get(f"{BASE}/{rid}").get_data(as_text=True)
+    filed = re.search(r'<section class="card" id="filings">.*?</section>', detail, re.S)
+    assert filed and "已退回" in filed.group(0) and "支付标准测算依据不足" in filed.group(0)
