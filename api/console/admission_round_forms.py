@@ -159,6 +159,38 @@ def decisions_of(form: MultiDict[str, str], entries: list[str]) -> tuple[dict[st
     return decisions, errors
 
 
+RETIREMENT_ROWS = 3
+ENTRY = re.compile(r"^C[0-9]{14}$")
+
+
+def retirements_of(form: MultiDict[str, str]) -> tuple[list[dict[str, str]], Errors]:
+    """The catalog entries proposed for retirement (``retire-<i>-entry_code``, ``-reason``; RetirementIn, DA-5)."""
+    errors: Errors = {}
+    found = []
+    for index in range(RETIREMENT_ROWS):
+        code = form.get(f"retire-{index}-entry_code", "").strip()
+        reason = form.get(f"retire-{index}-reason", "").strip()
+        if not code and not reason:
+            continue
+        if not ENTRY.fullmatch(code):
+            errors[f"retire-{index}-entry_code"] = "品种编码应为 C 加 14 位数字（15位）"
+        _put(errors, f"retire-{index}-reason", text_error(reason, "退出理由", 2000, required=True))
+        found.append({"entry_code": code, "reason": reason})
+    return found, errors
+
+
+def retirement_fields(findings: list[dict[str, str]]) -> Errors:
+    """The findings on ``retirements[i].field`` under the form field ``retire-<i>-field``; the rest under ``""``."""
+    out: Errors = {}
+    for finding in findings:
+        match = re.fullmatch(r"retirements\[([0-9]+)\]\.?(entry_code|reason)?", finding.get("field", ""))
+        key = f"retire-{match.group(1)}-{match.group(2) or 'entry_code'}" if match else ""
+        text = f"{finding.get('rule')} · {finding.get('message', '')}" if finding.get("rule") else \
+            finding.get("message", "")
+        out[key] = f"{out[key]}；{text}" if key in out else text
+    return out
+
+
 def resolutions_of(form: MultiDict[str, str], ids: list[str]) -> tuple[dict[str, dict[str, Any]], Errors]:
     """An answer to every open objection: upheld or not and the bureau's resolution (ResolutionIn)."""
     errors: Errors = {}

@@ -251,18 +251,23 @@ def consolidation(rid: str) -> Any:
     entries = [c.entry_code for c in common["candidates"]]
     if request.method == "GET":
         return page("rounds_consolidate.html", **common, errors={}, values=_values_of(common["candidates"]),
-                    categories=forms.CATEGORIES, name_fields=forms.NAME_FIELDS)
+                    categories=forms.CATEGORIES, name_fields=forms.NAME_FIELDS, retire_rows=forms.RETIREMENT_ROWS)
     decisions, errors = forms.decisions_of(request.form, entries)
+    retirements, retire_errors = forms.retirements_of(request.form)
+    errors |= retire_errors
     if not errors:
         try:
-            rounds.consolidate(services(), session.actor(), rid, decisions)
+            rounds.consolidate(services(), session.actor(), rid, decisions, retirements)
         except (InvalidInput, PolicyViolation) as exc:
-            errors = forms.finding_fields(_findings(exc), "decisions", DECISION_FIELDS)
+            found = _findings(exc)
+            retiring = [f for f in found if f.get("field", "").startswith("retirements")]
+            errors = forms.finding_fields([f for f in found if f not in retiring], "decisions", DECISION_FIELDS)
+            errors |= forms.retirement_fields(retiring)
         else:
             flash("已完成汇总审定，结果已报国家医保局备案（DA-6）")
             return redirect(url_for("console_rounds.detail", rid=rid))
     return page("rounds_consolidate.html", 422, **common, errors=errors, values=dict(request.form),
-                categories=forms.CATEGORIES, name_fields=forms.NAME_FIELDS)
+                categories=forms.CATEGORIES, name_fields=forms.NAME_FIELDS, retire_rows=forms.RETIREMENT_ROWS)
 
 
 @blp.route("/<rid>/objections", methods=["GET", "POST"])

@@ -31,6 +31,7 @@ from .test_console_pages import csrf_of, logged_in
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 BASE = "/console/admission/rounds"
+RETIRED = "C01010100101004"  # an entry of the console's sample catalog
 
 
 @pytest.fixture
@@ -197,7 +198,8 @@ def consolidate_on_the_page(bureau: FlaskClient, services: Services, world: Worl
     page = bureau.get(form).get_data(as_text=True)
     assert f'id="votes-{NEW_ENTRY}"' in page  # the votes beside the decision
     wrong = {f"{NEW_ENTRY}-include": "false",  # against the experts' majority, and no reason
-             f"{OTHER_NEW_ENTRY}-include": "true", f"{OTHER_NEW_ENTRY}-max_payment_standard": "0"}
+             f"{OTHER_NEW_ENTRY}-include": "true", f"{OTHER_NEW_ENTRY}-max_payment_standard": "0",
+             "retire-0-entry_code": "C99999999999999", "retire-0-reason": "临床已淘汰"}
     refused = post(bureau, form, wrong, form)
     page = refused.get_data(as_text=True)
     assert refused.status_code == 422
@@ -206,6 +208,11 @@ def consolidate_on_the_page(bureau: FlaskClient, services: Services, world: Worl
     assert "CM-2 · 请确定支付类别" in field_html(page, f"{OTHER_NEW_ENTRY}-category")
     assert "CM-2 · 医保最高支付标准应大于0" in field_html(page, f"{OTHER_NEW_ENTRY}-max_payment_standard")
     assert "CM-1 · 新增品种须填写三级分类名称和医保通用名" in page
+    assert "DA-5 · 拟退出的品种不在现行目录中" in field_html(page, "retire-0-entry_code")
+    bad_retirement = post(bureau, form, {"retire-1-entry_code": "C1", "retire-1-reason": ""}, form)
+    page = bad_retirement.get_data(as_text=True)
+    assert bad_retirement.status_code == 422 and "15位" in field_html(page, "retire-1-entry_code")
+    assert "请填写退出理由" in field_html(page, "retire-1-reason")
     half_names = post(bureau, form, {f"{NEW_ENTRY}-include": "true", f"{NEW_ENTRY}-common_name": "导管"}, form)
     assert half_names.status_code == 422
     assert "请填写一级分类" in field_html(half_names.get_data(as_text=True), f"{NEW_ENTRY}-primary_class")
@@ -215,13 +222,15 @@ def consolidate_on_the_page(bureau: FlaskClient, services: Services, world: Worl
     right = {f"{NEW_ENTRY}-include": "true", f"{NEW_ENTRY}-category": "乙",
              f"{NEW_ENTRY}-max_payment_standard": "1180.00", f"{NEW_ENTRY}-restricted_scope": "限三级医院使用",
              **{f"{NEW_ENTRY}-{k}": v for k, v in NAMES.items()},
-             f"{OTHER_NEW_ENTRY}-include": "false", f"{OTHER_NEW_ENTRY}-reason": "专家评审认为疗效证据不足"}
+             f"{OTHER_NEW_ENTRY}-include": "false", f"{OTHER_NEW_ENTRY}-reason": "专家评审认为疗效证据不足",
+             "retire-0-entry_code": RETIRED, "retire-0-reason": "临床已淘汰"}
     assert post(bureau, form, right, form).status_code == 302
     decided = {c.entry_code: c for c in rounds.list_candidates(services, officer, rid)}
     assert (decided[NEW_ENTRY].include, str(decided[NEW_ENTRY].max_payment_standard)) == (True, "1180.00")
     assert decided[NEW_ENTRY].names and decided[NEW_ENTRY].names["common_name"] == "导管"
     assert decided[OTHER_NEW_ENTRY].reason == "专家评审认为疗效证据不足"
     assert stage(services, world, rid) == "filing"
+    assert rounds.get_round(services, officer, rid).retirements == [{"entry_code": RETIRED, "reason": "临床已淘汰"}]
     page = bureau.get(f"{BASE}/{rid}").get_data(as_text=True)
     assert "审定：纳入，乙类，¥1,180.00" in page and "国家局备案中" in page
 
@@ -292,7 +301,7 @@ def publish_on_the_page(bureau: FlaskClient, services: Services, world: World, r
     results = bureau.get("/console/public/results").get_data(as_text=True)
     row = re.search(r"<tr><td>2027年度耗材目录调整</td>(.*?)</tr>", results, re.S)
     assert row and f"<td>第 2 版</td><td>{effective}</td>" in row.group(1)
-    assert '<td class="money">1</td><td class="money">0</td>' in row.group(1)  # one entry added, none removed
+    assert '<td class="money">1</td><td class="money">1</td>' in row.group(1)  # one entry added, one retired
 
 
 def test_a_whole_round_from_the_bureaus_pages(app: Flask, services: Services, console_world: ConsoleWorld) -> None:
