@@ -15,7 +15,7 @@ from workflows.admission import applications, documents, rounds
 from ..admission import MAX_FILENAME_BYTES
 from ..services import services
 from . import admission_forms as forms
-from . import admission_review, nav, session
+from . import admission_objections, admission_review, admission_rounds, nav, session
 from .admission_common import APPLICATION_STATUS, WITHDRAWABLE, application_id, blp, page, refusal, text_error
 from .session import login_required
 
@@ -183,4 +183,4 @@ def withdraw(app_id: str) -> Any:
     return _form_page(view, forms.values_of(view.facts), {"reason": error}, 422)
 
 
-BLUEPRINTS = [blp]
+BLUEPRINTS = [blp, *admission_rounds.BLUEPRINTS, *admission_objections.BLUEPRINTS]

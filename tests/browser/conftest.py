@@ -18,6 +18,7 @@ from storage.migrate import upgrade
 from workflows.context import Services, build_services
 
 from ..conftest import make_settings
+from ..console_admission_support import AdmissionWorld, build_admission
 from ..console_support import ConsoleWorld, build_console_world
 
 CHROMIUM = os.environ.get("YIBAO_CHROMIUM", "/usr/bin/chromium")
@@ -54,6 +55,13 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     yield Served(f"http://127.0.0.1:{server.server_port}", world, services)
     server.shutdown()
     services.dispose()
+
+
+@pytest.fixture(scope="session")
+def admission(served: Served) -> AdmissionWorld:
+    """A round in expert review on the served app, built once for every browser test module that asks for it (the
+    served world is shared by the session, so the admission's users can be made only once)."""
+    return build_admission(served.services, served.world.world)
 
 
 @pytest.fixture(scope="session")

@@ -12,17 +12,11 @@ import pytest
 from workflows.admission import applications
 
 from ..admission_support import NEW_ENTRY, OTHER_NEW_ENTRY, PDF, actor, code
-from ..console_admission_support import AdmissionWorld, build_admission
+from ..console_admission_support import AdmissionWorld
 from .conftest import Served
 from .test_console import log_in
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def admission(served: Served) -> AdmissionWorld:
-    """A round in expert review on the served app (built once: the browser's world is shared by the session)."""
-    return build_admission(served.services, served.world.world)
 
 
 def test_ca2_a_hospital_officer_files_an_application_with_a_document_and_sees_the_precheck_error(
