@@ -19,7 +19,9 @@ from .protect import csrf
 
 SESSION_COOKIE = "yibao_console"
 # The mission processes' console modules; each exposes BLUEPRINTS and adds its menu entries (api.console.nav).
-SLICES: tuple[str, ...] = ("api.console.admission_public", "api.console.registration", "api.console.admission")
+SLICES: tuple[str, ...] = ("api.console.admission_public", "api.console.registration", "api.console.admission",
+                           "api.console.dashboard", "api.console.registration_dashboard",
+                           "api.console.admission_dashboard")
 root = Blueprint("console_root", __name__)
 
 
