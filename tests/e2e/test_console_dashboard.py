@@ -17,7 +17,7 @@ from flask import Flask
 from api import create_app
 from domain.actors import SYSTEM, Actor
 from domain.dates import CHINA_TZ
-from workflows import clock, tasks
+from workflows import clock, instances, tasks
 from workflows.context import Services
 from workflows.registration import accounts, settlement
 from workflows.registration.settlement import DispensingInput
@@ -71,9 +71,12 @@ def h2_officer(reg: RegWorld) -> Actor:
     return Actor(reg.world.users["h2_officer"], reg.world.orgs["h2"], frozenset({"hospital_officer"}), "h2_officer")
 
 
-def test_open_tasks_per_stage_change_on_the_day_a_task_is_completed(app: Flask, services: Services,
+def test_open_tasks_per_stage_change_on_the_day_a_task_is_completed_or_cancelled(app: Flask, services: Services,
                                                                      reg: RegWorld) -> None:
     _, task_id = start_demo(services, reg.world, "h2_officer", "APP-DASH-1")  # 2026-08-31 00:00:01
+    cancelled, _ = start_demo(services, reg.world, "h2_officer", "APP-DASH-2")
+    clock.set_clock(services, SYSTEM, china(date(2026, 9, 1), 15))
+    instances.cancel_instance(services, reg["admin"], cancelled, "重复申请")  # its task is cancelled on 09-01
     clock.set_clock(services, SYSTEM, china(date(2026, 9, 2), 10))
     tasks.complete(services, h2_officer(reg), task_id,
                    {"product_name": "支架", "quantity": 3, "urgent": False, "declaration": True})
@@ -87,9 +90,9 @@ def test_open_tasks_per_stage_change_on_the_day_a_task_is_completed(app: Flask, 
     days = {day: i for i, day in enumerate(data["categories"])}
     by_stage = series(data)
     fill, review = by_stage["填写申请（console_demo）"], by_stage["材料审核（console_demo）"]
-    # created on 08-31, completed on 09-02: open at the end of 08-31 and 09-01, no longer at the end of 09-02
+    # both created on 08-31; one cancelled on 09-01, the other completed on 09-02
     assert [fill[days[d]] for d in ("2026-08-30", "2026-08-31", "2026-09-01", "2026-09-02", "2026-09-03")] == [
-        0, 1, 1, 0, 0]
+        0, 2, 1, 0, 0]
     assert [review[days[d]] for d in ("2026-09-01", "2026-09-02", "2026-09-03")] == [0, 1, 1]
     rows = table(html, "open_tasks")
     assert rows[0][0] == "日期" and "填写申请（console_demo）" in rows[0]
