@@ -119,6 +119,9 @@ RULES: dict[str, tuple[Rule, ...]] = {
     "task.counts": (
         Rule("ACC-13", _roles("admin", "bureau_officer"), "counts_forbidden",
              "queue counts are for administrators and bureau officers"),),
+    "statistics.read": (
+        Rule("ACC-2", _roles("admin", "bureau_officer", "auditor", "system"), "statistics_forbidden",
+             "the dashboard's statistics over every organization are for the oversight roles"),),
     "metrics.read": (
         Rule("ACC-14", _roles("admin"), "metrics_forbidden",
              "metrics are for administrators and the metrics scraper"),),

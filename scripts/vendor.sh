@@ -9,6 +9,7 @@ dest=api/console/static/vendor
 PACKAGES=(
   "htmx.org@2.0.11 dist/htmx.min.js LICENSE"
   "bpmn-js@18.31.1 dist/bpmn-navigated-viewer.production.min.js dist/assets/diagram-js.css dist/assets/bpmn-js.css dist/assets/bpmn-font/css/bpmn-embedded.css LICENSE"
+  "echarts@5.6.0 dist/echarts.min.js LICENSE NOTICE"
 )
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

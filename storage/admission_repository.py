@@ -84,6 +84,14 @@ class Applications:
                                     .limit(min(limit, MAX_PAGE)).offset(offset)).all()
         return list(rows), total
 
+    def count_by_round_and_status(self, visible: ColumnElement[bool]) -> list[tuple[str, str, str, int]]:
+        """The visible applications in a round, counted per round (id, name; oldest round first) and status."""
+        query = (select(Round.id, Round.name, Application.status, func.count())
+                 .join(Round, Round.id == Application.round_id).where(visible)
+                 .group_by(Round.id, Round.name, Round.opens_on, Round.created_at, Application.status)
+                 .order_by(Round.opens_on, Round.created_at, Round.id, Application.status))
+        return [(str(i), str(name), str(status), int(n)) for i, name, status, n in self.session.execute(query).all()]
+
     def waiting_for_a_round(self) -> list[Application]:
         """Accepted applications that joined no round yet (DA-1: they join the next one to open)."""
         query = select(Application).where(Application.status == "accepted", Application.round_id.is_(None))

@@ -88,6 +88,12 @@ class Registrations:
         rows = self.session.scalars(query.order_by(_R.created_at.desc(), _R.id).limit(limit).offset(offset)).all()
         return rows, total
 
+    def count_by_drug_and_status(self, actor: Actor) -> builtins.list[tuple[str, str, int]]:
+        """The registrations ``actor`` may see, counted per drug and status (the dashboard)."""
+        query = (select(_R.drug, _R.status, func.count()).where(visible_to(actor))
+                 .group_by(_R.drug, _R.status).order_by(_R.drug, _R.status))
+        return [(str(drug), str(status), int(n)) for drug, status, n in self.session.execute(query).all()]
+
     def live_drugs(self) -> builtins.list[str]:
         """The drugs some live registration is for (ND-12)."""
         return sorted(self.session.scalars(select(_R.drug).where(_R.status.in_(LIVE)).distinct()))

@@ -16,10 +16,12 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    case,
     exists,
     func,
     insert,
     literal_column,
+    or_,
     select,
     update,
 )
@@ -74,6 +76,22 @@ class Settlements:
         values["specialty_exempt_indications"] = tuple(
             p for p in (values["specialty_exempt_indications"] or "").split(";") if p)
         return DrugRow(**values)
+
+    def current_limits(self) -> dict[str, Decimal]:
+        """Each drug of the latest negotiated-drug list with its annual limit per patient (ND-1, ND-9)."""
+        latest = select(VERSIONS.c.id).order_by(VERSIONS.c.version.desc()).limit(1).scalar_subquery()
+        rows = self._run(select(DRUGS.c.name, DRUGS.c.annual_limit).where(DRUGS.c.version_id == latest)).all()
+        return {str(name): Decimal(str(limit)) for name, limit in rows}
+
+    def fund_per_drug(self, since: datetime, until: datetime) -> list[tuple[str, Decimal]]:
+        """What the fund paid per drug in [since, until): the fund part of the dispensings settled in it, minus that
+        of the dispensings reversed in it (ND-9, ND-11). Every organization's: the caller checks who may read it."""
+        d = DISPENSINGS.c
+        settled = and_(d.dispensed_at >= since, d.dispensed_at < until)
+        reversed_ = and_(d.reversed_at >= since, d.reversed_at < until)
+        net = func.sum(case((settled, d.fund), else_=0)) - func.sum(case((reversed_, d.fund), else_=0))
+        query = (select(d.drug, net).where(or_(settled, reversed_)).group_by(d.drug).order_by(d.drug))
+        return [(str(drug), Decimal(str(value or 0)).quantize(Decimal("0.01"))) for drug, value in self._run(query)]
 
     def dispensing_by_ref(self, dispenser_id: str, external_ref: str) -> Row[Any] | None:
         """The dispensing a dispenser already recorded under an external reference (idempotency)."""

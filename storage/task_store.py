@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    case,
     false,
     func,
     insert,
@@ -169,6 +170,24 @@ class TaskStore:
         query = (select(base.c.name, func.count().label("count")).group_by(base.c.name)
                  .order_by(func.count().desc(), base.c.name))
         return [(str(row[0]), int(row[1])) for row in self._conn.execute(query).all()]
+
+    def open_per_day(self, actor: Actor, ends: Sequence[datetime]) -> list[tuple[str, str, list[int]]]:
+        """For each stage (process, task name) the actor may see: how many of its tasks were open at each instant
+        of ``ends`` (oldest first) — created by then and neither completed nor cancelled by then (both stamp
+        ``completed_at``). One grouped query, one counting column per instant."""
+        if not ends:
+            return []
+        t = TASKS.c
+        still_open = and_(t.completed_at.is_(None), t.status.in_(OPEN))
+
+        def open_at(end: datetime) -> ColumnElement[bool]:
+            return and_(t.created_at <= end, or_(still_open, t.completed_at > end))
+
+        columns = [func.count(case((open_at(end), 1))) for end in ends]
+        query = (select(t.process_key, t.name, *columns)
+                 .where(visible_to(actor), t.created_at <= max(ends), or_(still_open, t.completed_at > min(ends)))
+                 .group_by(t.process_key, t.name).order_by(t.process_key, t.name))
+        return [(str(row[0]), str(row[1]), [int(n) for n in row[2:]]) for row in self._conn.execute(query).all()]
 
     def counts(self, statuses: Sequence[str] = OPEN) -> list[Any]:
         """Task counts per queue: lane role × organization × status."""

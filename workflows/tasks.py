@@ -11,6 +11,7 @@ from domain.actors import Actor
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.identity import ROLE_ORG_KINDS
 from domain.permissions import can, require
+from domain.statistics import ChartData, Series, day_ends, today_of
 from storage.task_store import TaskFilter
 from storage.uow import UnitOfWork
 
@@ -19,7 +20,8 @@ from .context import Services
 from .persistence import load, save, view_of
 from .views import InstanceView, Page
 
-__all__ = ["TaskFilter", "assign", "claim", "complete", "counts", "get_task", "list_tasks", "stage_counts", "unclaim"]
+__all__ = ["TaskFilter", "assign", "claim", "complete", "counts", "get_task", "list_tasks", "open_tasks_per_day",
+           "stage_counts", "unclaim"]
 
 SORTS = ("priority", "created", "-created", "due")
 
@@ -74,6 +76,17 @@ def stage_counts(services: Services, actor: Actor, f: TaskFilter) -> list[tuple[
     """The tasks the caller may see under ``f``, counted per stage (task name), largest first."""
     with services.uow(read_only=True) as uow:
         return uow.tasks.stage_counts(actor, f)
+
+
+def open_tasks_per_day(services: Services, actor: Actor, days: int = 30) -> ChartData:
+    """Open tasks per stage (task name, process) at the end of each of the last ``days`` days of the service
+    clock (China's calendar days), for the oversight roles: a line per stage, a point per day."""
+    require(actor, "statistics.read")
+    with services.uow(read_only=True) as uow:
+        ends = day_ends(today_of(clock.now(services, uow)), days)
+        rows = uow.tasks.open_per_day(actor, [end for _, end in ends])
+    return ChartData("line", tuple(day.isoformat() for day, _ in ends),
+                     tuple(Series(f"{name}（{process}）", tuple(counts)) for process, name, counts in rows))
 
 
 def overdue_filter(services: Services) -> datetime:

@@ -14,13 +14,15 @@ from flask import Blueprint, Flask, Response, abort, redirect, request
 
 from workflows.settings import Settings
 
-from . import oversight, pages, public, session
+from . import dashboard, oversight, pages, public, session
 from .protect import csrf
 
 SESSION_COOKIE = "yibao_console"
-# The mission processes' console modules; each exposes BLUEPRINTS and adds its menu entries (api.console.nav).
+# The mission processes' console modules; each exposes BLUEPRINTS (maybe none) and adds its menu entries
+# (api.console.nav) and its dashboard charts (api.console.dashboard.add).
 SLICES: tuple[str, ...] = ("api.console.admission_public", "api.console.registration",
-                          "api.console.registration_bureau", "api.console.admission")
+                          "api.console.registration_bureau", "api.console.registration_dashboard",
+                          "api.console.admission", "api.console.admission_dashboard")
 root = Blueprint("console_root", __name__)
 
 
@@ -51,6 +53,7 @@ def register(app: Flask, settings: Settings) -> None:
     app.register_blueprint(pages.blp)
     app.register_blueprint(public.blp)
     app.register_blueprint(oversight.blp)
+    app.register_blueprint(dashboard.blp)
     for name in SLICES:
         for blueprint in importlib.import_module(name).BLUEPRINTS:
             app.register_blueprint(blueprint)
