@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/yibao db upgrade
 	$(BIN)/yibao definitions deploy
-	$(BIN)/yibao demo load
+	$(BIN)/yibao demo load --samples
 	$(BIN)/yibao serve
 
 lint: $(STAMP)

@@ -143,12 +143,14 @@ def demo_group() -> None:
 
 
 @demo_group.command("load")
-def demo_load() -> None:
+@click.option("--samples", is_flag=True, help="Also start sample work in each process (applications, a "
+              "registration) so every demo role finds tasks; needs the diagrams deployed.")
+def demo_load(samples: bool) -> None:
     """Load the demo organizations, users, drug list and catalog (idempotent); new passwords are printed once."""
     from workflows import demo
 
     with command_services() as services:
-        result = demo.load(services)
+        result = demo.load(services, samples=samples)
     click.echo(f"demo data: {len(result.organizations)} organization(s) added; catalog v{result.catalog_version}, "
                f"negotiated-drug list v{result.drug_list_version}")
     if result.passwords:

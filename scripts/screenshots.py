@@ -38,7 +38,7 @@ def prepare(env: dict[str, str]) -> dict[str, str]:
     """Migrate, deploy and load the demo data; the demo users' one-time passwords."""
     for args in (["db", "upgrade"], ["definitions", "deploy"]):
         subprocess.run([YIBAO, *args], env=env, cwd=ROOT, check=True, capture_output=True)  # noqa: S603 - our CLI
-    out = subprocess.run([YIBAO, "demo", "load"], env=env, cwd=ROOT, check=True,  # noqa: S603 - our CLI
+    out = subprocess.run([YIBAO, "demo", "load", "--samples"], env=env, cwd=ROOT, check=True,  # noqa: S603 - our CLI
                          capture_output=True, text=True)
     return dict(re.findall(r"^\s+(\S+)\s+(\S+)$", out.stdout, re.M))
 

@@ -1,5 +1,10 @@
 """Demo data: the bureau, the NHSA, five hospitals, two dual-channel pharmacies, a user of every role, the
-negotiated-drug list and the Guizhou consumable catalog. Idempotent: what exists is left as it is."""
+negotiated-drug list and the Guizhou consumable catalog. Idempotent: what exists is left as it is.
+
+With ``samples`` (``yibao demo load --samples``, what ``make run`` does) each mission process also starts some
+work through its use cases — applications in an open round, a registration — so that every demo role finds
+something in their queue. Each slice's ``load_samples`` skips when its diagrams are not deployed or when its
+samples exist."""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from domain.actors import SYSTEM
+from domain.actors import SYSTEM, Actor
 from domain.identity import OrganizationFacts
 
 from . import identity, processes, reference_data
@@ -86,8 +91,18 @@ class DemoResult:
     drug_list_version: int | None = None
 
 
-def load(services: Services, effective: date = date(2026, 1, 1)) -> DemoResult:
-    """Create what is missing of the demo data; new users get a random password, returned once."""
+def actor(services: Services, username: str) -> Actor:
+    """A demo user as the use cases take them (for the slices' samples)."""
+    with services.uow(read_only=True) as uow:
+        user = uow.identity.user_by_name(username)
+        if user is None:
+            raise LookupError(f"no demo user {username}: load the demo data first")
+        return Actor(user.id, user.org_id, frozenset({user.role}), username)
+
+
+def load(services: Services, effective: date = date(2026, 1, 1), samples: bool = False) -> DemoResult:
+    """Create what is missing of the demo data; new users get a random password, returned once. With
+    ``samples``, each mission process also starts its sample work (its package's ``load_samples``)."""
     result = DemoResult()
     existing_orgs = {o.code for o in identity.list_organizations(services)}
     for facts, designated_by in ORGANIZATIONS:
@@ -106,4 +121,7 @@ def load(services: Services, effective: date = date(2026, 1, 1)) -> DemoResult:
         services, SYSTEM, data / "negotiated-drugs.csv", effective, "negotiated-drugs.csv").version
     for name in processes.SLICES:  # each mission process adds its own demo data (its package's load_demo)
         getattr(importlib.import_module(name), "load_demo", lambda _services: None)(services)
+    if samples:
+        for name in processes.SLICES:
+            getattr(importlib.import_module(name), "load_samples", lambda _services: None)(services)
     return result

@@ -15,8 +15,9 @@ from domain.permissions import add_rules
 
 from . import application_projector, change_projector, round_projector, script_functions
 from .binding import bind
-from .demo import load_demo
+from .demo import load_demo, load_samples
 
 add_rules(RULES)
 
-__all__ = ["application_projector", "bind", "change_projector", "load_demo", "round_projector", "script_functions"]
+__all__ = ["application_projector", "bind", "change_projector", "load_demo", "load_samples", "round_projector",
+           "script_functions"]

@@ -18,7 +18,7 @@ from .. import housekeeping
 from ..context import Services
 from ..script_functions import add_script_functions
 from . import drug_list, projector
-from .demo import load_demo
+from .demo import load_demo, load_samples
 
 add_rules(RULES)  # a package runs once per process
 add_script_functions({"registration_timers": registration_timers})
@@ -31,4 +31,4 @@ def _end_registrations_of_ended_drugs(services: Services) -> Any:
 
 housekeeping.register("registration.agreement_endings", _end_registrations_of_ended_drugs)
 
-__all__ = ["load_demo", "projector"]
+__all__ = ["load_demo", "load_samples", "projector"]
