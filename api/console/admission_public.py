@@ -11,6 +11,7 @@ from typing import Any
 from flask import render_template, request
 from marshmallow import ValidationError
 
+from domain.admission.outcomes import OutcomeKind
 from domain.errors import InvalidInput, NotFound, PolicyViolation, YibaoError
 from workflows import reference_data
 from workflows.admission import catalog_entries, payment, round_messages
@@ -35,8 +36,7 @@ MESSAGES = {
     "version": "目录版本应为正整数",
 }
 ZONES = {"low": "低价区", "middle": "中价区", "high": "高价区"}
-OUTCOMES = {"admitted": "准入", "rejected": "未准入", "withdrawn": "撤回", "returned": "退回补正",
-            "not_admitted": "未准入"}
+OUTCOMES = {kind.value: kind.label for kind in OutcomeKind}  # the labels the hospitals see (DA-9)
 
 
 @blp.route("/payment")

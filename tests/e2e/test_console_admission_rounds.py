@@ -302,6 +302,7 @@ def publish_on_the_page(bureau: FlaskClient, services: Services, world: World, r
     row = re.search(r"<tr><td>2027年度耗材目录调整</td>(.*?)</tr>", results, re.S)
     assert row and f"<td>第 2 版</td><td>{effective}</td>" in row.group(1)
     assert '<td class="money">1</td><td class="money">1</td>' in row.group(1)  # one entry added, one retired
+    assert "经专家评审纳入 1" in row.group(1) and "专家评审未通过 1" in row.group(1)  # the outcomes in Chinese (DA-9)
 
 
 def test_a_whole_round_from_the_bureaus_pages(app: Flask, services: Services, console_world: ConsoleWorld) -> None:
