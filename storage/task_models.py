@@ -75,3 +75,17 @@ class AuditCheckpoint(Base):
     entries: Mapped[int] = mapped_column(BigInteger)  # the highest audit_log id the checkpoint seals
     heads_digest: Mapped[str] = mapped_column(String(64))
     signature: Mapped[str] = mapped_column(String(64))
+
+
+class SavedTaskFilter(Base):
+    """A user's named filter of their task queue (the console's 保存筛选): a query string, read again by the same
+    checks as any other when it is used."""
+
+    __tablename__ = "saved_task_filters"
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    name: Mapped[str] = mapped_column(String(30))
+    query: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
-from flask import session as flask_session
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from domain.errors import Conflict, Forbidden, LoginThrottled, NotFound, Unauthenticated, YibaoError
+from domain.errors import Conflict, Forbidden, InvalidInput, LoginThrottled, NotFound, Unauthenticated, YibaoError
 from domain.permissions import sees_all_organizations
-from workflows import definitions, identity, instances, task_forms, tasks
+from workflows import definitions, identity, instances, saved_filters, task_forms, tasks
 
 from ..services import services
 from . import forms, nav, queue, session
@@ -19,7 +18,6 @@ from .display import yuan
 from .protect import check_csrf, check_encoding
 from .session import login_required
 
-SAVED = "saved_filters"
 STATUS = ((NotFound, 404), (Forbidden, 403), (Conflict, 409))
 ROLES = {"admin": "系统管理员", "bureau_officer": "医保局经办", "auditor": "审计员", "nhsa_officer": "国家医保局",
          "hospital_officer": "医院医保办", "physician": "医师", "pharmacist": "药师", "expert": "评审专家"}
@@ -112,7 +110,7 @@ def home() -> Any:
     return render_template(
         "home.html", tasks=page.items, total=page.total, stages=stages, now=now, me=actor.user_id,
         q=q, pages=pages, processes=processes, orgs=orgs, sees_all=sees_all_organizations(actor),
-        saved_filters=queue.saved(flask_session.get(SAVED)), status_labels=queue.STATUS_LABELS,
+        saved_filters=saved_filters.list_filters(services(), actor), status_labels=queue.STATUS_LABELS,
         sort_labels=queue.SORT_LABELS,
     ), 422 if q.errors else 200
 
@@ -120,13 +118,14 @@ def home() -> Any:
 @blp.route("/filters", methods=["POST"])
 @login_required
 def save_filter() -> Any:
-    """Save the current filters under a name (in the session; at most ten)."""
+    """Save the current filters under a name (kept with the user; at most ten)."""
     query = request.form.get("query", "")
-    kept, error = queue.save(flask_session.get(SAVED), request.form.get("name", ""), query)
-    if error:
-        flash(error)
+    try:
+        saved_filters.save_filter(services(), session.actor(), request.form.get("name", ""), query)
+    except InvalidInput as exc:
+        flash(queue.FILTER_REFUSALS.get(exc.code, "无法保存该筛选"))
+        query = ""
     else:
-        flask_session[SAVED] = kept
         flash("已保存筛选")
     return redirect(url_for("console.home") + ("?" + query if query else ""))
 
@@ -135,8 +134,7 @@ def save_filter() -> Any:
 @login_required
 def delete_filter() -> Any:
     """Forget a saved filter."""
-    name = request.form.get("name", "")
-    flask_session[SAVED] = [s for s in queue.saved(flask_session.get(SAVED)) if s["name"] != name]
+    saved_filters.delete_filter(services(), session.actor(), request.form.get("name", ""))
     flash("已删除筛选")
     return redirect(url_for("console.home"))
 

@@ -1,5 +1,6 @@
 """The queue's filters as the console reads them from a query string: checked like the API checks GET /tasks, each
-bad value named in Chinese, and the filters a user saved under a name (kept in their session cookie)."""
+bad value named in Chinese; and the Chinese reasons a filter is not saved (``workflows.saved_filters`` keeps them
+per user)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,11 @@ from urllib.parse import urlencode
 from domain.actors import Actor
 from domain.permissions import sees_all_organizations
 from domain.text import IDENTIFIER_PATTERN
+from workflows import saved_filters
 from workflows.tasks import SORTS, TaskFilter
 
 PAGE = 50
 MAX_PAGE_NUMBER = 10_000
-MAX_SAVED = 10
-MAX_NAME = 30
 STATUSES = {"open": ("open",), "claimed": ("claimed",), "active": ("open", "claimed"), "mine": ("claimed",)}
 STATUS_LABELS = {"active": "待办（待领取与办理中）", "open": "待领取", "claimed": "办理中", "mine": "我办理中的"}
 SORT_LABELS = {"due": "按截止日期", "priority": "按优先级", "created": "按接收时间（早→晚）",
@@ -104,23 +104,7 @@ def read(args: Mapping[str, str], actor: Actor, roles: Mapping[str, str], orgs: 
     return q
 
 
-def saved(stored: Any) -> list[dict[str, str]]:
-    """The saved filters in a session value, dropping anything malformed."""
-    if not isinstance(stored, list):
-        return []
-    return [s for s in stored if isinstance(s, dict) and isinstance(s.get("name"), str)
-            and isinstance(s.get("query"), str)][:MAX_SAVED]
-
-
-def save(stored: Any, name: str, query: str) -> tuple[list[dict[str, str]], str | None]:
-    """Add or replace the filter ``name``; the new list, or the old one and the Chinese reason it was refused."""
-    current = saved(stored)
-    name = name.strip()
-    if not name:
-        return current, "请填写筛选名称"
-    if len(name) > MAX_NAME or any(ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF for c in name):
-        return current, f"筛选名称最多{MAX_NAME}个字符，且不能含控制字符"
-    rest = [s for s in current if s["name"] != name]
-    if len(rest) >= MAX_SAVED:
-        return current, f"最多保存{MAX_SAVED}个筛选，请先删除不用的"
-    return [*rest, {"name": name, "query": query[:500]}], None
+FILTER_REFUSALS = {"filter_name_blank": "请填写筛选名称",
+                   "filter_name_invalid": f"筛选名称最多{saved_filters.MAX_NAME}个字符，且不能含控制字符",
+                   "filter_query_invalid": f"筛选条件最多{saved_filters.MAX_QUERY}个字符，且不能含控制字符",
+                   "too_many_filters": f"最多保存{saved_filters.MAX_SAVED}个筛选，请先删除不用的"}

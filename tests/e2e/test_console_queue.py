@@ -136,9 +136,13 @@ def test_a_filter_is_saved_listed_and_deleted(app: Flask, console_world: Console
     assert client.post("/console/filters", data={"name": "no token"}).status_code == 400
 
 
-def test_the_saved_filters_belong_to_the_session(app: Flask, console_world: ConsoleWorld) -> None:
+def test_the_saved_filters_belong_to_the_user_and_survive_a_new_login(app: Flask,
+                                                                        console_world: ConsoleWorld) -> None:
     client = logged_in(app, "h1_officer")
     client.post("/console/filters", data={"csrf_token": csrf_of(client, "/console/"), "name": "mine",
                                           "query": "status=mine"})
     other: FlaskClient = logged_in(app, "h2_officer")
     assert "status=mine" not in other.get("/console/").get_data(as_text=True)
+    client.post("/console/logout", data={"csrf_token": csrf_of(client, "/console/")})
+    again = logged_in(app, "h1_officer").get("/console/").get_data(as_text=True)
+    assert '<a href="/console/?status=mine">mine</a>' in again
