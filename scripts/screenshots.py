@@ -154,6 +154,20 @@ def main() -> None:
                     page.click("#registrations a >> nth=0"),
                     page.click("text=流程跟踪"),
                     page.wait_for_selector("#diagram[data-ready=true]")))
+                s.shot("14-bureau-application-diagram", "bureau.wang", lambda page: (
+                    page.goto(f"{base}/console/?process=consumable_application&role=bureau_officer"),
+                    page.click("#queue a[href^='/console/instances/'] >> nth=0"),
+                    page.wait_for_selector("#diagram[data-ready=true]")))
+                s.shot("15-bureau-rounds", "bureau.wang", lambda page: (
+                    page.goto(f"{base}/console/admission/rounds"),
+                    page.click("a[href^='/console/admission/rounds/'] >> nth=0")))
+                s.shot("16-bureau-drug-list", "bureau.wang", lambda page: page.goto(f"{base}/console/drug-list"))
+                s.shot("17-bureau-payment-config", "bureau.wang",
+                       lambda page: page.goto(f"{base}/console/payment-config"))
+                s.shot("18-bureau-dashboard", "bureau.wang", lambda page: (
+                    page.goto(f"{base}/console/dashboard"),
+                    page.wait_for_selector(".chart-card canvas")))
+                s.shot("19-catalog-entry", None, lambda page: page.goto(f"{base}/console/catalog/C01010100101001"))
                 browser.close()
         finally:
             server.terminate()
