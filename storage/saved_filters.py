@@ -1,4 +1,5 @@
-"""The users' saved task-queue filters (``saved_task_filters``)."""
+"""What the console keeps for each user: saved task-queue filters (``saved_task_filters``) and drafts of task forms
+(``task_drafts``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from .task_models import SavedTaskFilter
+from .task_models import SavedTaskFilter, TaskDraft
 
 
 class SavedFilters:
@@ -39,3 +40,26 @@ class SavedFilters:
     def remove(self, user_id: str, name: str) -> None:
         self.session.execute(delete(SavedTaskFilter).where(SavedTaskFilter.user_id == user_id,
                                                            SavedTaskFilter.name == name))
+
+
+class TaskDrafts:
+    """Users' drafts of task forms, of one unit of work."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, task_id: str, user_id: str) -> TaskDraft | None:
+        return self.session.scalar(select(TaskDraft).where(TaskDraft.task_id == task_id,
+                                                           TaskDraft.user_id == user_id))
+
+    def put(self, task_id: str, user_id: str, values_json: str, at: datetime) -> None:
+        """Keep the draft, replacing the user's earlier one of the task."""
+        found = self.get(task_id, user_id)
+        if found is None:
+            self.session.add(TaskDraft(task_id=task_id, user_id=user_id, values_json=values_json, saved_at=at))
+        else:
+            found.values_json, found.saved_at = values_json, at
+
+    def remove_of_task(self, task_id: str) -> None:
+        """Every draft of a task (once it is completed, nobody needs them)."""
+        self.session.execute(delete(TaskDraft).where(TaskDraft.task_id == task_id))

@@ -89,3 +89,16 @@ class SavedTaskFilter(Base):
     name: Mapped[str] = mapped_column(String(30))
     query: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class TaskDraft(Base):
+    """A user's unfinished form of one task (the console's 保存草稿): the posted text as it was, not yet checked."""
+
+    __tablename__ = "task_drafts"
+    __table_args__ = (UniqueConstraint("task_id", "user_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    task_id: Mapped[str] = mapped_column(ForeignKey("human_tasks.id"))
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    values_json: Mapped[str] = mapped_column(Text)
+    saved_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -8,9 +8,10 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from domain.dates import CHINA_TZ
 from domain.errors import Conflict, Forbidden, InvalidInput, LoginThrottled, NotFound, Unauthenticated, YibaoError
 from domain.permissions import sees_all_organizations
-from workflows import definitions, identity, instances, saved_filters, task_forms, tasks
+from workflows import definitions, identity, instances, saved_filters, task_drafts, task_forms, tasks
 
 from ..services import services
 from . import forms, nav, queue, session
@@ -160,24 +161,40 @@ def unclaim(task_id: str) -> Response:
 @blp.route("/tasks/<task_id>", methods=["GET", "POST"])
 @login_required
 def task(task_id: str) -> Any:
-    """A task with its form; posting the form checks it field by field, then completes the task."""
+    """A task with its form; posting the form checks it field by field, then completes the task. 保存草稿 keeps
+    the typed values unchecked for the caller, and the page shows them again until the task is completed."""
     actor = session.actor()
     found = task_forms.task_form(services(), actor, task_id)
     schema = found.schema or {}
     fields, skipped = forms.fields_of(schema)
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
-    if request.method == "POST":
+    draft = task_drafts.get_draft(services(), actor, task_id)
+    if request.method == "GET" and draft is not None:
+        values = {name: given[0] if len(given) == 1 else given for name, given in draft[0].items()}
+    if request.method == "POST" and "_draft" in request.form:
+        kept = {k: v for k, v in request.form.to_dict(flat=False).items() if k not in ("csrf_token", "_draft")}
+        try:
+            task_drafts.save_draft(services(), actor, task_id, kept)
+        except InvalidInput:
+            errors[""] = "草稿过大或含有不允许的控制字符，未保存"
+            values = dict(request.form)
+        else:
+            flash("已保存草稿（尚未提交）")
+            return redirect(url_for("console.task", task_id=task_id))
+    elif request.method == "POST":
         values = dict(request.form)
         data, errors = forms.data_of(schema, request.form)
         if not errors:
             errors = forms.messages_of(schema, task_forms.form_errors(services(), actor, task_id, data))
         if not errors:
             tasks.complete(services(), actor, task_id, data)
+            task_drafts.discard_drafts(services(), task_id)
             flash(f"已提交：{found.task.name}")
             return redirect(url_for("console.instance", instance_id=found.task.instance_id))
     return render_template("task.html", task=found.task, schema=schema, fields=fields, skipped=skipped,
-                           values=values, errors=errors, me=actor.user_id), 422 if errors else 200
+                           values=values, errors=errors, me=actor.user_id,
+                           draft_saved_at=draft[1].astimezone(CHINA_TZ) if draft else None), 422 if errors else 200
 
 
 @blp.route("/instances/<instance_id>")

@@ -1,0 +1,60 @@
+"""A task form's draft (保存草稿) on both backends: the typed values are kept unchecked for their author only, shown
+again when they come back, and dropped when the task is completed; a draft of a task one may not see is a 404."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+
+from api import create_app
+from workflows.context import Services
+
+from ..console_support import ConsoleWorld, build_console_world
+from .test_console_pages import csrf_of, logged_in
+
+
+@pytest.fixture
+def console_world(services: Services) -> ConsoleWorld:
+    return build_console_world(services)
+
+
+@pytest.fixture
+def app(services: Services, console_world: ConsoleWorld) -> Flask:
+    return create_app(services=services)
+
+
+def value_of(html: str, name: str) -> str:
+    found = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html)
+    return found.group(1) if found else ""
+
+
+def test_a_draft_is_kept_for_its_author_and_dropped_on_completion(app: Flask, console_world: ConsoleWorld) -> None:
+    client = logged_in(app, "h1_officer")
+    path = f"/console/tasks/{console_world.task_id}"
+    token = csrf_of(client, path)
+    kept = client.post(path, data={"csrf_token": token, "_draft": "1", "product_name": "x" * 25, "quantity": "abc"})
+    assert kept.status_code == 302  # unchecked: a draft may be wrong
+    again = client.get(path).get_data(as_text=True)
+    assert value_of(again, "product_name") == "x" * 25 and value_of(again, "quantity") == "abc"
+    assert "草稿保存于" in again and "已保存草稿" in again
+    colleague = logged_in(app, "admin").get(path)  # another user who may see the task: not their draft
+    assert colleague.status_code == 200 and "x" * 25 not in colleague.get_data(as_text=True)
+    other = logged_in(app, "h2_officer")  # another hospital: the task is not theirs to see
+    assert other.post(path, data={"csrf_token": csrf_of(other, "/console/"), "_draft": "1"}).status_code == 404
+    done = client.post(path, data={"csrf_token": token, "product_name": "支架", "quantity": "3", "urgent": "false",
+                                   "declaration": "on"})
+    assert done.status_code == 302
+    assert "草稿保存于" not in client.get(path).get_data(as_text=True)
+
+
+def test_a_draft_too_large_or_with_control_characters_is_refused(app: Flask, console_world: ConsoleWorld) -> None:
+    client = logged_in(app, "h1_officer")
+    path = f"/console/tasks/{console_world.task_id}"
+    token = csrf_of(client, path)
+    for data in ({"product_name": "x" * 70_000}, {"product_name": "a\x00b"},
+                 {f"f{i}": "1" for i in range(201)}):
+        refused = client.post(path, data={"csrf_token": token, "_draft": "1", **data})
+        assert refused.status_code == 422 and "未保存" in refused.get_data(as_text=True)
+    assert "草稿保存于" not in client.get(path).get_data(as_text=True)
