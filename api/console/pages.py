@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask import session as flask_session
 from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
 from domain.errors import Conflict, Forbidden, LoginThrottled, NotFound, Unauthenticated, YibaoError
@@ -166,18 +167,20 @@ def task(task_id: str) -> Any:
     actor = session.actor()
     found = task_forms.task_form(services(), actor, task_id)
     schema = found.schema or {}
-    fields, skipped = forms.fields_of(schema)
-    values: dict[str, Any] = {}
+    values: MultiDict[str, str] = MultiDict()
     errors: dict[str, str] = {}
     if request.method == "POST":
-        values = dict(request.form)
+        values = request.form
+        adding = bool(request.form.get(forms.ADD))  # "添加一行": re-render with one more row, complete nothing
         data, errors = forms.data_of(schema, request.form)
-        if not errors:
-            errors = forms.messages_of(schema, task_forms.form_errors(services(), actor, task_id, data))
-        if not errors:
+        if not errors and not adding:
+            errors = forms.messages_of(schema, task_forms.form_errors(services(), actor, task_id, data),
+                                       request.form)
+        if not errors and not adding:
             tasks.complete(services(), actor, task_id, data)
             flash(f"已提交：{found.task.name}")
             return redirect(url_for("console.instance", instance_id=found.task.instance_id))
+    fields, skipped = forms.fields_of(schema, values)
     return render_template("task.html", task=found.task, schema=schema, fields=fields, skipped=skipped,
                            values=values, errors=errors, me=actor.user_id), 422 if errors else 200
 
