@@ -1,0 +1,99 @@
+"""The console's generic task page with a nested form, through the real app on both backends: an expert completes
+their review of a round's candidate (``round-expert-review``: the ``review`` object as a fieldset) and the review is
+recorded; a bad nested field is shown beside its input (422, nothing completed); "添加一行" re-renders a rows
+field with one more row and completes nothing; bounds are refused with 422."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+
+from api import create_app
+from workflows.admission import rounds
+from workflows.context import Services
+
+from ..admission_support import NEW_ENTRY, actor
+from ..console_admission_support import AdmissionWorld, build_admission
+from ..console_support import ConsoleWorld, build_console_world
+from .test_console_pages import csrf_of, logged_in
+
+pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
+
+
+@pytest.fixture
+def console_world(services: Services) -> ConsoleWorld:
+    return build_console_world(services)
+
+
+@pytest.fixture
+def admission(services: Services, console_world: ConsoleWorld) -> AdmissionWorld:
+    return build_admission(services, console_world.world)
+
+
+@pytest.fixture
+def app(services: Services, admission: AdmissionWorld) -> Flask:
+    return create_app(services=services)
+
+
+def review_task(services: Services, console_world: ConsoleWorld, admission: AdmissionWorld) -> str:
+    found = rounds.get_candidate(services, actor(console_world.world, "expert"), admission.round_id, NEW_ENTRY)
+    assert found.review_task_id
+    return found.review_task_id
+
+
+def beside(page: str, name: str) -> str:
+    found = re.search(rf'<div class="field[^"]*" data-field="{re.escape(name)}">(.*?)</div>', page, re.S)
+    assert found, f"no field {name}"
+    return found.group(1)
+
+
+def test_an_expert_completes_the_nested_review_form_and_the_review_is_recorded(
+        app: Flask, services: Services, console_world: ConsoleWorld, admission: AdmissionWorld) -> None:
+    task_id = review_task(services, console_world, admission)
+    client = logged_in(app, "expert")
+    path = f"/console/tasks/{task_id}"
+    page = client.get(path).get_data(as_text=True)
+    assert "暂不支持" not in page
+    assert '<fieldset class="nested fieldset" data-field="review">' in page and "<legend>评审意见" in page
+    assert 'name="review.include"' in page and 'name="review.reasoning"' in page
+    answer = client.post(path, data={"csrf_token": csrf_of(client, path), "review.include": "true",
+                                     "review.category": "乙", "review.max_payment_standard": "1200.00",
+                                     "review.restricted_scope": "", "review.reasoning": "临床必需"})
+    assert answer.status_code == 302
+    mine = rounds.get_candidate(services, actor(console_world.world, "expert"), admission.round_id, NEW_ENTRY)
+    assert [(r.include, r.category, str(r.max_payment_standard), r.restricted_scope or None, r.reasoning)
+            for r in mine.reviews] == [(True, "乙", "1200.00", None, "临床必需")]
+
+
+def test_a_bad_nested_field_is_shown_beside_its_input_and_nothing_is_completed(
+        app: Flask, services: Services, console_world: ConsoleWorld, admission: AdmissionWorld) -> None:
+    task_id = review_task(services, console_world, admission)
+    client = logged_in(app, "expert")
+    path = f"/console/tasks/{task_id}"
+    answer = client.post(path, data={"csrf_token": csrf_of(client, path), "review.include": "true",
+                                     "review.max_payment_standard": "12.345", "review.reasoning": ""})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert "建议最高支付标准（元）格式不正确" in beside(page, "review.max_payment_standard")
+    assert "请填写评审理由" in beside(page, "review.reasoning")
+    assert 'value="12.345"' in beside(page, "review.max_payment_standard")  # what was entered is kept
+    mine = rounds.get_candidate(services, actor(console_world.world, "expert"), admission.round_id, NEW_ENTRY)
+    assert mine.reviews == [] and mine.review_task_id == task_id
+    assert client.get(path).status_code == 200 and "提交" in client.get(path).get_data(as_text=True)
+
+
+def test_bounds_are_refused_before_any_data_is_built(
+        app: Flask, services: Services, console_world: ConsoleWorld, admission: AdmissionWorld) -> None:
+    task_id = review_task(services, console_world, admission)
+    client = logged_in(app, "expert")
+    path = f"/console/tasks/{task_id}"
+    for extra, message in (({"review[-1].include": "true"}, "表单字段名不正确"),
+                           ({"a.b.c.d.e.f.g": "x"}, "表单嵌套过深（最多6层）"),
+                           ({f"x{i}": "1" for i in range(201)}, "表单字段过多（最多200个）")):
+        answer = client.post(path, data={"csrf_token": csrf_of(client, path), "review.include": "true",
+                                         "review.reasoning": "临床必需", **extra})
+        assert answer.status_code == 422 and message in answer.get_data(as_text=True)
+    mine = rounds.get_candidate(services, actor(console_world.world, "expert"), admission.round_id, NEW_ENTRY)
+    assert mine.reviews == []
