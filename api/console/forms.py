@@ -249,12 +249,17 @@ def _parse(schema: dict[str, Any], form: MultiDict[str, str]) -> tuple[dict[str,
 
 
 def _check_rows(schema: dict[str, Any], at: Path, paths: list[Path], bad: dict[str, str]) -> bool:
-    """Refuse a row index at or beyond a rows field's limit (before any data is built)."""
+    """Refuse a row index at or beyond a rows field's limit, or under a field without rows (before any data is
+    built)."""
     found = False
     for name, prop in schema.get("properties", {}).items():
         path = (*at, name)
         kind = _kind(prop)
-        if kind == "object":
+        if kind not in ("rows", "map") and any(len(p) > len(path) and p[:len(path)] == path
+                                               and isinstance(p[len(path)], int) for p in paths):
+            bad[""] = "表单字段名不正确"  # a row index under what has no rows
+            found = True
+        elif kind == "object":
             found = _check_rows(prop, path, paths, bad) or found
         elif kind in ("rows", "map"):
             limit, m = _limit(prop), len(path)

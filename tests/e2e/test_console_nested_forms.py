@@ -97,3 +97,15 @@ def test_bounds_are_refused_before_any_data_is_built(
         assert answer.status_code == 422 and message in answer.get_data(as_text=True)
     mine = rounds.get_candidate(services, actor(console_world.world, "expert"), admission.round_id, NEW_ENTRY)
     assert mine.reviews == []
+
+
+def test_add_a_row_redraws_the_form_and_completes_nothing(
+        app: Flask, services: Services, console_world: ConsoleWorld, admission: AdmissionWorld) -> None:
+    task_id = review_task(services, console_world, admission)
+    client = logged_in(app, "expert")
+    path = f"/console/tasks/{task_id}"
+    answer = client.post(path, data={"csrf_token": csrf_of(client, path), "review.include": "true",
+                                     "review.reasoning": "临床必需", "_add": "review"})
+    assert answer.status_code == 200 and "临床必需</textarea>" in answer.get_data(as_text=True)
+    mine = rounds.get_candidate(services, actor(console_world.world, "expert"), admission.round_id, NEW_ENTRY)
+    assert mine.reviews == []
