@@ -11,11 +11,13 @@ import pytest
 from flask import Flask
 
 from api import create_app
+from storage.task_store import TaskFilter
+from workflows import tasks
 from workflows.admission import rounds
 from workflows.context import Services
 
-from ..admission_support import NEW_ENTRY, actor
-from ..console_admission_support import AdmissionWorld, build_admission
+from ..admission_support import NEW_ENTRY, OTHER_NEW_ENTRY, actor
+from ..console_admission_support import NAMES, PANELS, AdmissionWorld, build_admission
 from ..console_support import ConsoleWorld, build_console_world
 from .test_console_pages import csrf_of, logged_in
 
@@ -109,3 +111,40 @@ def test_add_a_row_redraws_the_form_and_completes_nothing(
     assert answer.status_code == 200 and "临床必需</textarea>" in answer.get_data(as_text=True)
     mine = rounds.get_candidate(services, actor(console_world.world, "expert"), admission.round_id, NEW_ENTRY)
     assert mine.reviews == []
+
+
+def test_the_bureau_consolidates_through_map_rows_with_a_nested_names_fieldset(
+        app: Flask, services: Services, console_world: ConsoleWorld, admission: AdmissionWorld) -> None:
+    world = console_world.world
+    for entry, panel in PANELS.items():
+        for username in panel:
+            rounds.submit_review(services, actor(world, username), admission.round_id, entry,
+                                 {"include": True, "category": "乙", "reasoning": "临床必需"})
+    officer = actor(world, "officer")
+    task = next(t for t in tasks.list_tasks(services, officer, TaskFilter(status=["open", "claimed"])).items
+                if t.bpmn_id == "consolidate")
+    client = logged_in(app, "officer")
+    path = f"/console/tasks/{task.id}"
+    page = client.get(path).get_data(as_text=True)
+    assert 'data-field="decisions[0]._key"' in page and 'name="decisions[1].names.common_name"' in page
+    assert 'name="_add" value="decisions"' in page and "添加一行" in page
+    names = {f"decisions[0].names.{k}": v for k, v in NAMES.items()}
+    posted = {"decisions[0]._key": NEW_ENTRY, "decisions[0].include": "true", "decisions[0].category": "乙",
+              "decisions[0].max_payment_standard": "1200.00", **names,
+              "decisions[1]._key": OTHER_NEW_ENTRY, "decisions[1].include": "true", "decisions[1].category": "乙",
+              "decisions[1].max_payment_standard": "900.00",
+              "decisions[1].restricted_scope": "限三级医院", **{k.replace("[0]", "[1]"): v for k, v in names.items()},
+              "decisions[2]._key": "", "decisions[2].reason": ""}
+    bad = client.post(path, data={"csrf_token": csrf_of(client, path), **posted,
+                                  "decisions[0].names.primary_class": ""})
+    assert bad.status_code == 422 and "请填写一级分类" in beside(bad.get_data(as_text=True),
+                                                           "decisions[0].names.primary_class")
+    added = client.post(path, data={"csrf_token": csrf_of(client, path), **posted, "_add": "decisions"})
+    assert added.status_code == 200 and 'name="decisions[2]._key"' in added.get_data(as_text=True)
+    assert all(c.include is None for c in rounds.list_candidates(services, officer, admission.round_id))
+    done = client.post(path, data={"csrf_token": csrf_of(client, path), **posted})
+    assert done.status_code == 302
+    decided = {c.entry_code: (c.include, c.category, {k: v for k, v in (c.names or {}).items() if v},
+                              c.restricted_scope or None)
+               for c in rounds.list_candidates(services, officer, admission.round_id)}
+    assert decided == {NEW_ENTRY: (True, "乙", NAMES, None), OTHER_NEW_ENTRY: (True, "乙", NAMES, "限三级医院")}
