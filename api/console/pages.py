@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
 from domain.dates import CHINA_TZ
@@ -166,32 +167,35 @@ def task(task_id: str) -> Any:
     actor = session.actor()
     found = task_forms.task_form(services(), actor, task_id)
     schema = found.schema or {}
-    fields, skipped = forms.fields_of(schema)
-    values: dict[str, Any] = {}
+    values: MultiDict[str, str] = MultiDict()
     errors: dict[str, str] = {}
+    adding = False
     draft = task_drafts.get_draft(services(), actor, task_id)
     if request.method == "GET" and draft is not None:
-        values = {name: given[0] if len(given) == 1 else given for name, given in draft[0].items()}
+        values = MultiDict([(name, v) for name, given in draft[0].items() for v in given])
     if request.method == "POST" and "_draft" in request.form:
         kept = {k: v for k, v in request.form.to_dict(flat=False).items() if k not in ("csrf_token", "_draft")}
         try:
             task_drafts.save_draft(services(), actor, task_id, kept)
         except InvalidInput:
             errors[""] = "草稿过大或含有不允许的控制字符，未保存"
-            values = dict(request.form)
+            values = request.form
         else:
             flash("已保存草稿（尚未提交）")
             return redirect(url_for("console.task", task_id=task_id))
     elif request.method == "POST":
-        values = dict(request.form)
+        values = request.form
+        adding = bool(request.form.get(forms.ADD))  # "添加一行": re-render with one more row, complete nothing
         data, errors = forms.data_of(schema, request.form)
-        if not errors:
-            errors = forms.messages_of(schema, task_forms.form_errors(services(), actor, task_id, data))
-        if not errors:
+        if not errors and not adding:
+            errors = forms.messages_of(schema, task_forms.form_errors(services(), actor, task_id, data),
+                                       request.form)
+        if not errors and not adding:
             tasks.complete(services(), actor, task_id, data)
             task_drafts.discard_drafts(services(), task_id)
             flash(f"已提交：{found.task.name}")
             return redirect(url_for("console.instance", instance_id=found.task.instance_id))
+    fields, skipped = forms.fields_of(schema, values)
     return render_template("task.html", task=found.task, schema=schema, fields=fields, skipped=skipped,
                            values=values, errors=errors, me=actor.user_id,
                            draft_saved_at=draft[1].astimezone(CHINA_TZ) if draft else None), 422 if errors else 200

@@ -58,3 +58,14 @@ def test_a_draft_too_large_or_with_control_characters_is_refused(app: Flask, con
         refused = client.post(path, data={"csrf_token": token, "_draft": "1", **data})
         assert refused.status_code == 422 and "未保存" in refused.get_data(as_text=True)
     assert "草稿保存于" not in client.get(path).get_data(as_text=True)
+
+
+def test_a_draft_with_names_no_form_has_still_shows_the_page(app: Flask, console_world: ConsoleWorld) -> None:
+    """A draft is unchecked, so it may hold any names: the page is drawn from the schema and ignores the rest."""
+    client = logged_in(app, "h1_officer")
+    path = f"/console/tasks/{console_world.task_id}"
+    token = csrf_of(client, path)
+    names = {"x[99999999999999999999]": "1", "a.b.c.d.e.f.g.h": "2", "product_name[0]": "3", "x[-1]": "4"}
+    assert client.post(path, data={"csrf_token": token, "_draft": "1", **names}).status_code == 302
+    page = client.get(path)
+    assert page.status_code == 200 and "草稿保存于" in page.get_data(as_text=True)
