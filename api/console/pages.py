@@ -20,6 +20,7 @@ from .display import yuan
 from .protect import check_csrf, check_encoding
 from .session import login_required
 
+TABS = ("form", "data", "history")  # the task page's tabs: its form, the instance's data, its history
 STATUS = ((NotFound, 404), (Forbidden, 403), (Conflict, 409))
 ROLES = {"admin": "系统管理员", "bureau_officer": "医保局经办", "auditor": "审计员", "nhsa_officer": "国家医保局",
          "hospital_officer": "医院医保办", "physician": "医师", "pharmacist": "药师", "expert": "评审专家"}
@@ -163,7 +164,8 @@ def unclaim(task_id: str) -> Response:
 @login_required
 def task(task_id: str) -> Any:
     """A task with its form; posting the form checks it field by field, then completes the task. 保存草稿 keeps
-    the typed values unchecked for the caller, and the page shows them again until the task is completed."""
+    the typed values unchecked for the caller, and the page shows them again until the task is completed. The tabs
+    (``?tab=data``, ``?tab=history``) show the instance's data the caller may read and its history."""
     actor = session.actor()
     found = task_forms.task_form(services(), actor, task_id)
     schema = found.schema or {}
@@ -195,9 +197,15 @@ def task(task_id: str) -> Any:
             task_drafts.discard_drafts(services(), task_id)
             flash(f"已提交：{found.task.name}")
             return redirect(url_for("console.instance", instance_id=found.task.instance_id))
+    tab = request.args.get("tab", "form") if request.method == "GET" else "form"
+    if tab not in TABS:
+        return render_template("error.html", status=422, message="没有该页签：可选 " + "、".join(TABS),
+                               code="unknown_tab"), 422
+    view = instances.get_instance(services(), actor, found.task.instance_id) if tab == "data" else None
+    history = instances.instance_history(services(), actor, found.task.instance_id) if tab == "history" else []
     fields, skipped = forms.fields_of(schema, values)
     return render_template("task.html", task=found.task, schema=schema, fields=fields, skipped=skipped,
-                           values=values, errors=errors, me=actor.user_id,
+                           values=values, errors=errors, me=actor.user_id, tab=tab, instance=view, history=history,
                            draft_saved_at=draft[1].astimezone(CHINA_TZ) if draft else None), 422 if errors else 200
 
 

@@ -1,4 +1,4 @@
-"""A task form's draft (保存草稿) on both backends: the typed values are kept unchecked for their author only, shown
+"""The task page on both backends: a task form's draft (保存草稿): the typed values are kept unchecked for their author only, shown
 again when they come back, and dropped when the task is completed; a draft of a task one may not see is a 404."""
 
 from __future__ import annotations
@@ -69,3 +69,27 @@ def test_a_draft_with_names_no_form_has_still_shows_the_page(app: Flask, console
     assert client.post(path, data={"csrf_token": token, "_draft": "1", **names}).status_code == 302
     page = client.get(path)
     assert page.status_code == 200 and "草稿保存于" in page.get_data(as_text=True)
+
+
+def test_the_task_tabs_show_the_instance_data_and_history(app: Flask, console_world: ConsoleWorld) -> None:
+    """The task page's tabs: the instance's data the caller may read (ACC-4) and its history; an unknown tab 422."""
+    client = logged_in(app, "h1_officer")
+    path = f"/console/tasks/{console_world.task_id}"
+    data = client.get(f"{path}?tab=data").get_data(as_text=True)
+    assert 'id="instance-data"' in data and 'id="task-form"' not in data and 'aria-current="page"' in data
+    history = client.get(f"{path}?tab=history").get_data(as_text=True)
+    assert "instance.started" in history and 'id="task-form"' not in history
+    assert 'id="task-form"' in client.get(path).get_data(as_text=True)
+    refused = client.get(f"{path}?tab=secrets")
+    assert refused.status_code == 422 and "没有该页签" in refused.get_data(as_text=True)
+    assert logged_in(app, "h2_officer").get(f"{path}?tab=data").status_code == 404
+
+
+def test_the_instance_page_shows_the_data_the_caller_may_read(app: Flask, console_world: ConsoleWorld) -> None:
+    client = logged_in(app, "h1_officer")
+    path = f"/console/tasks/{console_world.task_id}"
+    done = client.post(path, data={"csrf_token": csrf_of(client, path), "product_name": "冠脉支架", "quantity": "3",
+                                   "urgent": "false", "declaration": "on"})
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    shown = page.split('id="instance-data"')[1].split("</section>")[0]
+    assert "<dt>product_name</dt><dd>冠脉支架</dd>" in shown and "<dt>urgent</dt><dd>否</dd>" in shown
