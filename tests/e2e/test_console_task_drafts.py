@@ -1,5 +1,6 @@
-"""The task page on both backends: a task form's draft (保存草稿): the typed values are kept unchecked for their author only, shown
-again when they come back, and dropped when the task is completed; a draft of a task one may not see is a 404."""
+"""The task page on both backends. A task form's draft (保存草稿): the typed values are kept unchecked for their
+author only, shown again when they come back, and dropped when the task is completed; a draft of a task one may not
+see is a 404. The tabs: the instance's data and history; the instance page's data."""
 
 from __future__ import annotations
 
