@@ -16,7 +16,7 @@ from workflows import definitions, identity, instances, saved_filters, task_draf
 
 from ..services import services
 from . import forms, nav, queue, session
-from .display import yuan
+from .display import china_time, yuan
 from .protect import check_csrf, check_encoding
 from .session import login_required
 
@@ -30,10 +30,10 @@ STATUS_TEXT = {"open": "待领取", "claimed": "办理中", "completed": "已办
 
 def context() -> dict[str, Any]:
     """What every console template may use: the logged-in user (or None), their menu, Chinese names of roles and
-    statuses, and ``yuan`` for money."""
+    statuses, ``yuan`` for money and ``china_time`` for instants."""
     actor = session.current()
     return {"console_user": g.get("console_user"), "role_text": ROLES, "status_text": STATUS_TEXT,
-            "nav_items": nav.for_roles(actor.roles if actor else None), "yuan": yuan}
+            "nav_items": nav.for_roles(actor.roles if actor else None), "yuan": yuan, "china_time": china_time}
 
 
 def _failed(exc: YibaoError) -> Any:
