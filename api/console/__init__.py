@@ -22,7 +22,8 @@ SESSION_COOKIE = "yibao_console"
 # (api.console.nav) and its dashboard charts (api.console.dashboard.add).
 SLICES: tuple[str, ...] = ("api.console.admission_public", "api.console.registration",
                           "api.console.registration_bureau", "api.console.registration_dashboard",
-                          "api.console.admission", "api.console.admission_dashboard")
+                          "api.console.admission", "api.console.admission_payment",
+                          "api.console.admission_dashboard")
 root = Blueprint("console_root", __name__)
 
 
