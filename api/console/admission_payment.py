@@ -28,7 +28,8 @@ PARTS = ("region", "name", "fund_ratio", "b_prepay_ratio")
 BLANK_ROWS = 3
 MAX_ROWS = 500
 HINTS = {"region": "参保地应为6位行政区划代码，如 520100", "name": "名称最多100个字符",
-         "fund_ratio": "基金支付比例应为 0–1 之间、最多四位小数", "b_prepay_ratio": "乙类先行自付比例应为 0–1 之间、最多四位小数"}
+         "fund_ratio": "基金支付比例应为 0–1 之间、最多四位小数",
+         "b_prepay_ratio": "乙类先行自付比例应为 0–1 之间、最多四位小数"}
 
 
 def _maintain() -> bool:
@@ -97,7 +98,8 @@ def ratios() -> Any:
             raise
         shown = None
     latest = shown if version is None else _latest()
-    rows, errors, note = _rows_of(latest), {}, ""
+    rows, note = _rows_of(latest), ""
+    errors: dict[str, str] = {}
     expected = latest.version if latest else 0
     if request.method == "POST":
         require(session.actor(), "admission.payment_ratios.manage")
