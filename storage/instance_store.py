@@ -122,6 +122,18 @@ class InstanceStore:
         row = (_SELECT_LOCKED if lock else _SELECT).first(self._conn, {"p_id": instance_id})
         return InstanceRecord(*row) if row is not None else None
 
+    def lock(self, instance_ids: Sequence[str], *, skip_locked: bool = False) -> set[str]:
+        """Lock these instances for update, in id order, without reading their state, and return the ids locked
+        (PostgreSQL; SQLite's writer lock is already held, and every id comes back). A use case that locks a
+        process's own rows and then steps their instances calls this first: every engine step (the queue, the timer
+        worker, messages) locks the instance before the process's rows, and one order everywhere means no deadlock.
+        ``skip_locked`` leaves out the instances another transaction holds, instead of waiting for them."""
+        ids = sorted(set(instance_ids))
+        if not ids:
+            return set()
+        query = select(_INSTANCES.c.id).where(_INSTANCES.c.id.in_(ids)).order_by(_INSTANCES.c.id)
+        return set(self._conn.execute(query.with_for_update(skip_locked=skip_locked)).scalars())
+
     def definition_ref(self, key: str, version: int | None = None) -> tuple[str, str, int, str] | None:
         """(id, key, version, content hash) of the latest deployed version of ``key``, or of ``version``."""
         if version is None:

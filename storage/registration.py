@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import builtins
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, select, true
+from sqlalchemy import ColumnElement, Select, false, func, select, true
 from sqlalchemy.orm import Session
 
 from domain.actors import Actor
@@ -60,7 +60,7 @@ class Registrations:
     def get(self, registration_id: str, *, lock: bool = False) -> Registration | None:
         """One registration by id, locked for update when asked."""
         query = select(_R).where(_R.id == registration_id)
-        return self.session.scalars(query.with_for_update() if lock else query).first()
+        return self.session.scalars(_locked(query) if lock else query).first()
 
     def by_instance(self, instance_id: str) -> Registration | None:
         """The registration an instance runs."""
@@ -69,7 +69,7 @@ class Registrations:
     def of_patient(self, psn_no: str, drug: str, *, lock: bool = False) -> Sequence[Registration]:
         """Every registration of one patient for one drug, oldest first (ND-3, ND-7)."""
         query = select(_R).where(_R.psn_no == psn_no, _R.drug == drug).order_by(_R.start_date, _R.created_at)
-        return self.session.scalars(query.with_for_update() if lock else query).all()
+        return self.session.scalars(_locked(query) if lock else query).all()
 
     def list(self, actor: Actor, f: RegistrationFilter, limit: int, offset: int) -> tuple[Sequence[Registration], int]:
         """The registrations ``actor`` may see, filtered, newest first, with the total."""
@@ -98,11 +98,13 @@ class Registrations:
         """The drugs some live registration is for (ND-12)."""
         return sorted(self.session.scalars(select(_R.drug).where(_R.status.in_(LIVE)).distinct()))
 
-    def live_for_drugs(self, drugs: Sequence[str], limit: int) -> Sequence[Registration]:
-        """Up to ``limit`` live registrations for ``drugs``, locked; rows another batch holds are skipped
-        (PostgreSQL), so a batch never waits on, nor locks, all of them at once (ND-12)."""
-        query = (select(_R).where(_R.status.in_(LIVE), _R.drug.in_(drugs)).order_by(_R.id).limit(limit)
-                 .with_for_update(skip_locked=True))
+    def live_for_drugs(self, drugs: Sequence[str], limit: int, leave: Collection[str] = ()) -> Sequence[Registration]:
+        """Up to ``limit`` live registrations for ``drugs`` but not ``leave``, locked; rows another batch holds are
+        skipped (PostgreSQL), so a batch never waits on, nor locks, all of them at once (ND-12)."""
+        query = select(_R).where(_R.status.in_(LIVE), _R.drug.in_(drugs))
+        if leave:
+            query = query.where(_R.id.not_in(list(leave)))
+        query = query.order_by(_R.id).limit(limit).with_for_update(skip_locked=True)
         return self.session.scalars(query).all()
 
     # --- revisions ----------------------------------------------------------------------------------------
@@ -122,6 +124,13 @@ class Registrations:
         """A registration's revisions, oldest first."""
         query = select(RegistrationRevision).where(RegistrationRevision.registration_id == registration_id)
         return self.session.scalars(query.order_by(RegistrationRevision.seq)).all()
+
+
+def _locked(query: Select[Registration]) -> Select[Registration]:
+    """``query`` locking its rows for update, and reading them afresh: a row this session read before the lock
+    (a use case reads a registration to find its instance, locks the instance, then locks the row) may have been
+    changed meanwhile, and the identity map would otherwise keep the old values."""
+    return query.with_for_update().execution_options(populate_existing=True)
 
 
 def _json(values: dict[str, Any]) -> str:

@@ -21,7 +21,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -35,6 +35,9 @@ from .repositories import Audit, Clock, Definitions, Incidents, Instances, Subsc
 from .task_store import TaskStore
 
 R = TypeVar("R")
+
+
+_RETRYABLE = frozenset({"40P01", "40001"})  # deadlock detected, serialization failure (SQLSTATE class 40)
 
 
 class UnitOfWork:
@@ -64,6 +67,11 @@ class UnitOfWork:
         finally:
             if connection is not None:
                 connection.close()  # rolls back an open transaction and returns the connection to the pool
+        if isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in _RETRYABLE:
+            # PostgreSQL aborted the transaction to break a deadlock, or as not serializable: nothing was kept,
+            # and the same request sent again may well pass. A clean 409, not a 500.
+            raise Conflict("the database aborted the transaction because of a concurrent one; retry",
+                           code="concurrent_update") from None
 
     # --- the transaction's connection and session, each on first use ------------------------------------
     @property
@@ -199,5 +207,8 @@ class UnitOfWork:
                            code="concurrent_update") from None
         except IntegrityError:
             raise Conflict("the change collides with existing data", code="duplicate") from None
-        except OperationalError:
+        except OperationalError as exc:
+            if getattr(exc.orig, "sqlstate", None) in _RETRYABLE:
+                raise Conflict("the database aborted the transaction because of a concurrent one; retry",
+                               code="concurrent_update") from None
             raise Unavailable("the database refused the commit") from None

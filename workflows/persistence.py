@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from domain.actors import Actor
 from domain.errors import NotFound
@@ -90,6 +91,7 @@ def save(
         uow.store.add_incident(record.id, snapshot.failure.element_id, snapshot.failure.code,
                                snapshot.failure.message, now)
     sync_tasks(services, uow, record, loaded.ref.key, loaded.ready_before, snapshot, now, actor, completed)
+    _saved_in(uow)[record.id] = (loaded, snapshot)  # before the projectors: a step they take comes later
     _project(services, uow, loaded, snapshot, now, actor, action, completed)
     return snapshot
 
@@ -102,6 +104,23 @@ def _project(services: Services, uow: UnitOfWork, loaded: Loaded, snapshot: Snap
                                 services)
         for projector in projectors:
             projector(uow, step)
+
+
+_SAVED: WeakKeyDictionary[UnitOfWork, dict[str, tuple[Loaded, Snapshot]]] = WeakKeyDictionary()
+
+
+def _saved_in(uow: UnitOfWork) -> dict[str, tuple[Loaded, Snapshot]]:
+    """The last step saved in ``uow`` of each instance it stepped."""
+    saved = _SAVED.get(uow)
+    if saved is None:
+        saved = _SAVED[uow] = {}
+    return saved
+
+
+def latest(uow: UnitOfWork, loaded: Loaded, snapshot: Snapshot) -> tuple[Loaded, Snapshot]:
+    """The instance as the unit of work last saved it: a projector may have stepped it again inside the step that
+    saved ``snapshot`` (a registration's renewal from the queue also completes its open reassessment task)."""
+    return _saved_in(uow).get(loaded.record.id, (loaded, snapshot))
 
 
 def subscription_rows(record: InstanceRecord, snapshot: Snapshot) -> list[SubscriptionRow]:
@@ -130,7 +149,9 @@ def summary(record: InstanceRecord, ref: DefinitionRef, **extra: Any) -> Instanc
 
 
 def view_of(uow: UnitOfWork, loaded: Loaded, snapshot: Snapshot, actor: Actor) -> InstanceView:
-    """The full view of a loaded instance after an operation, with the current data when ``actor`` may read it."""
+    """The full view of a loaded instance after an operation, with the current data when ``actor`` may read it: as
+    the unit of work last saved it, should a projector have stepped it again after ``snapshot``."""
+    loaded, snapshot = latest(uow, loaded, snapshot)
     record = loaded.record
     return summary(
         record, loaded.ref,

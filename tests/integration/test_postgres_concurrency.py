@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from domain.actors import SYSTEM, Actor
+from domain.errors import Conflict
 from workflows import clock, definitions, instances, tasks, timers
 from workflows.context import Services
 
 from ..bpmn import diagrams
-from ..concurrency import at_once
+from ..concurrency import at_once, contend
 from ..conftest import diagram_form_texts, diagram_text
 from ..factories import build_world
 from .test_timers import fired_counts, start_timed
@@ -85,3 +88,28 @@ def test_concurrent_appends_to_one_audit_chain_queue_instead_of_failing(postgres
                                aggregate_id=world.users["h1_officer"], limit=50)
     assert [e.action for e in entries.items].count("session.login") == 4
     assert audit.verify(postgres_services).problems == []
+
+
+def test_a_deadlock_between_two_transactions_is_a_conflict_for_one_and_the_other_commits(
+    timed: Services, postgres_url: str
+) -> None:
+    """PostgreSQL breaks a deadlock by aborting one transaction: that one answers a Conflict (409, retry), not an
+    internal error; the other goes on and commits."""
+    first = start_timed(timed, T0 + timedelta(minutes=1), "first")
+    second = start_timed(timed, T0 + timedelta(minutes=2), "second")
+    both_hold_one = threading.Barrier(2)
+
+    def lock_in_order(order: tuple[str, str]) -> Callable[[Services], str]:
+        def run(services: Services) -> str:
+            with services.uow() as uow:
+                uow.store.lock([order[0]])
+                both_hold_one.wait(10)
+                uow.store.lock([order[1]])
+                uow.commit()
+            return "committed"
+        return run
+
+    outcomes = contend(postgres_url, [lock_in_order((first, second)), lock_in_order((second, first))])
+    assert sorted(map(type, outcomes), key=str) == sorted([str, Conflict], key=str), outcomes
+    (conflict,) = [o for o in outcomes if isinstance(o, Conflict)]
+    assert conflict.code == "concurrent_update"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -16,14 +17,15 @@ from storage.models import AuditEntry
 from storage.registration import Registrations
 from storage.registration_models import AnnualAccount, Dispensing
 from workflows import audit
-from workflows.context import Services
-from workflows.registration import drug_list, register, settlement
+from workflows.context import Services, build_services
+from workflows.registration import amend, drug_list, register, settlement
 from workflows.registration.drug_list import DrugInput
 from workflows.registration.register import RegistrationInput
 from workflows.registration.settlement import DispensingInput
 from workflows.registration.views import DispensingView, RegistrationView
 
 from ..concurrency import at_once
+from ..conftest import make_settings
 from ..registration_world import DRUG, PSN, RegWorld, build_registration_world, patient, record
 
 pytestmark = pytest.mark.postgres
@@ -130,3 +132,86 @@ def test_nd12_the_ending_batch_skips_a_registration_another_transaction_holds_an
     with postgres_services.uow(read_only=True) as uow:
         rows = [uow.repository(Registrations).get(i) for i in ids]
         assert {(r.status, r.end_reason) for r in rows if r is not None} == {("ended", "agreement_ended")}
+
+
+def _in_thread(call: Callable[[], object]) -> tuple[threading.Thread, list[object]]:
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(call())
+        except Exception as exc:  # returned to the test, which asserts on it
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+def _wait_until_blocked(services: Services, seconds: float = 20) -> None:
+    """Until some other backend waits for a lock (the contender reached its first lock wait)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with services.db.connect() as conn:
+            waiting = conn.exec_driver_sql(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            ).scalar_one()
+        if waiting:
+            return
+        time.sleep(0.02)
+    raise AssertionError("the contender never waited for a lock")
+
+
+def test_nd8_an_update_waits_for_an_engine_step_of_its_instance_instead_of_deadlocking(
+    postgres_services: Services, postgres_url: str, world: RegWorld
+) -> None:
+    """Every engine step (queue, timer worker) locks the instance, then writes the registration row (projector);
+    the registration's own use cases take the same order, so one waits for the other and both succeed."""
+    made = register.register(postgres_services, world["h1_doctor"], RegistrationInput(patient(), DRUG, record()))
+    assert made.instance_id is not None
+    contender = build_services(make_settings(postgres_url))
+    step = postgres_services.uow().__enter__()  # an engine step of the instance, as the worker's
+    thread: threading.Thread | None = None
+    try:
+        step.store.lock([made.instance_id])
+        changed = record(prescription={"dose": "10 mg", "frequency": "每日2次", "quantity_per_fill": "56"})
+        thread, outcome = _in_thread(lambda: amend.update_registration(
+            contender, world["h1_doctor"], made.id, changed, "剂量调整"))
+        _wait_until_blocked(postgres_services)
+        row = step.repository(Registrations).get(made.id, lock=True)  # the projector writes the row
+        assert row is not None
+        row.updated_at = row.updated_at
+        step.commit()
+    finally:
+        step.__exit__(None, None, None)
+        if thread is not None:
+            thread.join(30)
+        contender.dispose()
+    assert len(outcome) == 1 and isinstance(outcome[0], RegistrationView), outcome
+    assert outcome[0].prescription.dose == "10 mg"
+
+
+def test_nd12_the_ending_batch_leaves_a_registration_whose_instance_is_busy_to_the_next_batch(
+    postgres_services: Services, world: RegWorld
+) -> None:
+    made = [register.register(postgres_services, world["h1_doctor"], RegistrationInput(
+        patient(f"5201000000000000030{n}"), DRUG, record())) for n in range(3)]
+    drug_list.save_drug(postgres_services, SYSTEM, 10, DrugInput(
+        name=DRUG, dosage_form="口服常释剂型", restriction="限类风湿关节炎，并需风湿病专科医师处方。",
+        annual_limit="13000.00", agreement_start=date(2024, 1, 1), agreement_end=date(2026, 8, 30),
+        required_specialty="rheumatology"))
+    step = postgres_services.uow().__enter__()  # an engine step of the first one's instance
+    thread: threading.Thread | None = None
+    try:
+        step.store.lock([made[0].instance_id or ""])
+        thread, outcome = _in_thread(lambda: drug_list.end_registrations_of_ended_drugs(
+            postgres_services, SYSTEM, batch_size=1))
+        thread.join(20)
+        assert not thread.is_alive(), "the ending batch waited for a busy instance"
+    finally:
+        step.__exit__(None, None, None)
+        if thread is not None:
+            thread.join(30)
+    assert len(outcome) == 1 and isinstance(outcome[0], drug_list.EndingReport), outcome
+    assert outcome[0].ended == 2  # the busy one was left, not waited for
+    assert drug_list.end_registrations_of_ended_drugs(postgres_services, SYSTEM).ended == 1

@@ -118,8 +118,9 @@ def end_registrations_of_ended_drugs(services: Services, actor: Actor,
     if not 1 <= batch_size <= 10_000:
         raise InvalidInput("batch_size must be 1–10000", field="batch_size")
     ended = refreshed = batches = 0
+    busy: set[str] = set()  # registrations whose instance an engine step held: left to the next run
     while batches < MAX_BATCHES:
-        done = _one_batch(services, actor, batch_size)
+        done = _one_batch(services, actor, batch_size, busy)
         if done is None:
             break
         ended, refreshed, batches = ended + done[0], refreshed + done[1], batches + 1
@@ -130,17 +131,24 @@ def _agreement_ended(drug: DrugRow, today: date) -> bool:
     return drug.agreement_end is not None and drug.agreement_end < today
 
 
-def _one_batch(services: Services, actor: Actor, batch_size: int) -> tuple[int, int] | None:
-    """One transaction: end up to ``batch_size`` registrations; None when nothing is left to do."""
+def _one_batch(services: Services, actor: Actor, batch_size: int, busy: set[str]) -> tuple[int, int] | None:
+    """One transaction: end up to ``batch_size`` registrations; None when nothing is left to do. Adds to ``busy``
+    the registrations it left because an engine step held their instance."""
     with services.uow() as uow:
         now = clock.now(services, uow)
         today = china_date(now)
         drugs = current_drugs(uow)
         repo = uow.repository(Registrations)
         targets = [d for d in repo.live_drugs() if d not in drugs or _agreement_ended(drugs[d], today)]
-        rows = repo.live_for_drugs(targets, batch_size) if targets else []
+        rows = repo.live_for_drugs(targets, batch_size, busy) if targets else []
         if not rows:
             return None
+        # The rows came first here (skipping those others hold); their instances are taken only if free, so this
+        # batch never waits for an engine step that waits for one of these rows (queries.visible_row). A row whose
+        # instance is busy is left to the next batch.
+        free = uow.store.lock([r.instance_id for r in rows if r.instance_id is not None], skip_locked=True)
+        busy.update(r.id for r in rows if r.instance_id is not None and r.instance_id not in free)
+        rows = [r for r in rows if r.id not in busy]
         endings = {e.registration_id: e for e in endings_for_drug_list([registration_facts(r) for r in rows],
                                                                          drugs, today)}
         for row in rows:

@@ -20,10 +20,21 @@ STATUSES = ("pending", "active", "suspended", "expired", "ended")
 
 
 def visible_row(uow: UnitOfWork, actor: Actor, registration_id: str, *, lock: bool = False) -> Registration:
-    """The registration if ``actor`` may see it; 404 otherwise, exactly as for one that does not exist."""
-    row = uow.repository(Registrations).get(registration_id, lock=lock)
+    """The registration if ``actor`` may see it; 404 otherwise, exactly as for one that does not exist.
+
+    ``lock`` locks its instance, then the row, read afresh: every engine step of a registration (the queue, the
+    timer worker) locks the instance first and then writes the row (projector.py), so a use case that steps the
+    instance after locking the row the other way round could deadlock with it."""
+    repo = uow.repository(Registrations)
+    row = repo.get(registration_id)
     if row is None or not can(actor, "registration.read", row):
         raise NotFound(f"no registration {registration_id}", code="registration_not_found")
+    if lock:
+        if row.instance_id is not None:
+            uow.store.lock([row.instance_id])
+        row = repo.get(registration_id, lock=True)
+        if row is None:
+            raise NotFound(f"no registration {registration_id}", code="registration_not_found")
     return row
 
 

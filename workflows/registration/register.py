@@ -6,7 +6,7 @@ same transaction; the database's ND-3 index settles two hospitals registering on
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -79,6 +79,14 @@ def _existing(uow: UnitOfWork, psn_no: str, drug: str) -> list[RegistrationFacts
     return [registration_facts(r) for r in uow.repository(Registrations).of_patient(psn_no, drug, lock=True)]
 
 
+def _lock_patient(uow: UnitOfWork, psn_no: str, drug: str) -> Sequence[Registration]:
+    """The patient's registrations for ``drug``, locked after their instances (the order of every engine step:
+    ``queries.visible_row``), for a use case that steps some of those instances."""
+    repo = uow.repository(Registrations)
+    uow.store.lock([r.instance_id for r in repo.of_patient(psn_no, drug) if r.instance_id is not None])
+    return repo.of_patient(psn_no, drug, lock=True)
+
+
 def _insert(uow: UnitOfWork, made: _Made, accepted: NewRegistration, now: datetime, actor: Actor,
             replaces: str | None, reason: str) -> Registration:
     """Write the accepted registration; the ND-3 index refuses a second one in force for the patient and drug."""
@@ -144,7 +152,7 @@ def change_hospital(services: Services, actor: Actor, given: RegistrationInput, 
         now = clock.now(services, uow)
         today = china_date(now)
         made = _request(uow, actor, given)
-        rows = uow.repository(Registrations).of_patient(made.request.patient.psn_no, given.drug, lock=True)
+        rows = _lock_patient(uow, made.request.patient.psn_no, given.drug)
         current = next((r for r in rows if status(registration_facts(r), today) in ("active", "suspended")), None)
         if current is None:
             raise PolicyViolation(f"the patient has no registration for {given.drug} in force to move (ND-14)",

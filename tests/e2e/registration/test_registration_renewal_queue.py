@@ -48,6 +48,9 @@ def test_nd7_the_renewal_task_renews_from_the_queue_without_a_gap(
     assert task["form"] == "registration-renewal.schema.json" and form["status"] == "waiting"
     done = as_user("h1_doctor").post(f"/tasks/{task['id']}/complete", json={"data": renewal_form(dose="10 mg")})
     assert done.status_code == 200, done.get_json()
+    # The response shows the instance as it is now: the renewal closed the reassessment task too (inside the step).
+    now = as_user("admin").get(f"/process-instances/{r['instance_id']}").get_json()
+    assert done.get_json()["tasks"] == [] and done.get_json() == now
     old, new = registrations_of_patient(as_user)
     assert old["id"] == r["id"]
     assert (new["status"], new["start_date"], new["end_date"], new["replaces_id"]) == (
