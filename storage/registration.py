@@ -62,6 +62,11 @@ class Registrations:
         query = select(_R).where(_R.id == registration_id)
         return self.session.scalars(_locked(query) if lock else query).first()
 
+    def current(self, registration_id: str) -> Registration | None:
+        """One registration by id, from this session when it holds it already (no query): the projector reads the
+        row the use case of the same step wrote or locked."""
+        return self.session.get(_R, registration_id)
+
     def by_instance(self, instance_id: str) -> Registration | None:
         """The registration an instance runs."""
         return self.session.scalars(select(_R).where(_R.instance_id == instance_id)).first()
@@ -109,10 +114,12 @@ class Registrations:
 
     # --- revisions ----------------------------------------------------------------------------------------
     def add_revision(self, registration_id: str, kind: str, at: datetime, actor_id: str, current: dict[str, Any],
-                     previous: dict[str, Any] | None = None, reason: str | None = None) -> RegistrationRevision:
-        """Record one change of a registration, keeping the values it replaced (ND-8, ND-14)."""
-        last = self.session.scalar(select(func.max(RegistrationRevision.seq))
-                                   .where(RegistrationRevision.registration_id == registration_id))
+                     previous: dict[str, Any] | None = None, reason: str | None = None, *,
+                     first: bool = False) -> RegistrationRevision:
+        """Record one change of a registration, keeping the values it replaced (ND-8, ND-14); ``first`` for the
+        revision of a registration made in this transaction (number 1, no lookup)."""
+        last = 0 if first else self.session.scalar(select(func.max(RegistrationRevision.seq))
+                                                   .where(RegistrationRevision.registration_id == registration_id))
         revision = RegistrationRevision(
             registration_id=registration_id, seq=(last or 0) + 1, kind=kind, at=at, actor_id=actor_id,
             reason=reason, previous=_json(previous) if previous is not None else None, current=_json(current),

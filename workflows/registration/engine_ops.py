@@ -27,11 +27,10 @@ from ..persistence import Loaded, load, save
 def start(services: Services, uow: UnitOfWork, actor: Actor, registration_id: str, data: Mapping[str, Any],
           now: datetime) -> InstanceRecord:
     """Start the latest registration diagram for ``registration_id`` (its business key) and run it to its waits."""
-    row = uow.definitions.latest(PROCESS_KEY)
-    if row is None:
+    ref = services.find_definition(uow, PROCESS_KEY)
+    if ref is None:
         raise NotFound(f"the registration diagram ({PROCESS_KEY}) is not deployed: run `yibao definitions deploy`",
                        code="definition_not_found", field="definition_key")
-    ref = services.definition(uow, row.id)
     diagram = services.diagram(uow, ref)
     require(actor, "instance.start", diagram.start_roles,
             detail=f"{diagram.key} is started by {', '.join(diagram.start_roles or ())}")

@@ -30,6 +30,7 @@ class Physician:
 
     user: User
     facts: PhysicianFacts
+    hospital: Organization | None = None  # the organization the user belongs to
 
 
 def registration_facts(row: Registration) -> RegistrationFacts:
@@ -57,7 +58,7 @@ def physician_of(uow: UnitOfWork, user: User | None) -> Physician:
     org = uow.identity.org(user.org_id)
     facts = PhysicianFacts(code=user.physician_code, title=user.title, specialty=user.specialty,
                            hospital_code=org.code if org is not None else "")
-    return Physician(user, facts)
+    return Physician(user, facts, org)
 
 
 def acting_physician(uow: UnitOfWork, actor: Actor) -> Physician:
@@ -73,10 +74,23 @@ def physician_by_code(uow: UnitOfWork, code: str) -> Physician:
     return physician_of(uow, found[0])
 
 
+_DRUGS_OF_VERSION: dict[str, dict[str, DrugRow]] = {}  # a version of the list never changes (ND-1)
+_DRUG_VERSIONS_KEPT = 16
+
+
 def current_drugs(uow: UnitOfWork) -> dict[str, DrugRow]:
-    """The drugs of the latest version of the negotiated-drug list, by name (ND-1)."""
+    """The drugs of the latest version of the negotiated-drug list, by name (ND-1). Which version is latest is
+    read every time; its drugs once per process, since a change of the list is always a new version."""
     latest = uow.drug_lists.latest()
-    return {d.name: d for d in uow.drug_lists.drugs(latest.id)} if latest is not None else {}
+    if latest is None:
+        return {}
+    drugs = _DRUGS_OF_VERSION.get(latest.id)
+    if drugs is None:
+        drugs = {d.name: d for d in uow.drug_lists.drugs(latest.id)}
+        if len(_DRUGS_OF_VERSION) >= _DRUG_VERSIONS_KEPT:
+            _DRUGS_OF_VERSION.clear()
+        _DRUGS_OF_VERSION[latest.id] = drugs
+    return dict(drugs)
 
 
 def patient_facts(values: Mapping[str, Any]) -> PatientFacts:
@@ -156,13 +170,14 @@ def refresh(uow: UnitOfWork, row: Registration, today: Any) -> None:
     statuses = [(r, status(registration_facts(r), today)) for r in rows]
     for r, new in statuses:
         if new not in IN_FORCE:
-            _restate(r, new)
+            restate(r, new)
     uow.flush()
     for r, new in statuses:
         if new in IN_FORCE:
-            _restate(r, new)
+            restate(r, new)
 
 
-def _restate(row: Registration, new: str) -> None:
+def restate(row: Registration, new: str) -> None:
+    """Give ``row`` the status ``new`` and the next reassessment due date that goes with it (ND-8)."""
     row.status = new
     row.next_reassessment_due = reassessment_due(registration_facts(row)) if new in LIVE else None

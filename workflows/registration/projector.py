@@ -25,7 +25,7 @@ REASSESS_TASK = "reassess"
 def project_registration(uow: UnitOfWork, step: Step) -> None:
     """Write the step's effect on its registration row."""
     repo = uow.repository(Registrations)
-    row = repo.get(step.instance.business_key or "")
+    row = repo.current(step.instance.business_key or "")
     if row is None:
         raise Conflict(f"instance {step.instance.id} runs no registration: start it through POST /registrations",
                        code="registration_missing")

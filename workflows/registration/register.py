@@ -39,6 +39,7 @@ from .facts import (
     record_values,
     refresh,
     registration_facts,
+    restate,
     write_record,
 )
 from .queries import visible_row
@@ -65,7 +66,7 @@ class _Made:
 
 def _request(uow: UnitOfWork, actor: Actor, given: RegistrationInput) -> _Made:
     physician = acting_physician(uow, actor)
-    hospital = uow.identity.org(physician.user.org_id)
+    hospital = physician.hospital
     if hospital is None:
         raise NotFound("the physician's hospital is gone", code="organization_not_found")
     record = clinical_record(given.record)
@@ -101,6 +102,7 @@ def _insert(uow: UnitOfWork, made: _Made, accepted: NewRegistration, now: dateti
         ended_on=None, end_reason=None, end_note=None, replaces_id=replaces, created_at=now,
         created_by=actor.user_id, updated_at=now,
     )
+    restate(row, row.status)  # its next reassessment due date in the INSERT, not in an UPDATE after it
     repo = uow.repository(Registrations)
     repo.add(row)
     try:
@@ -110,7 +112,7 @@ def _insert(uow: UnitOfWork, made: _Made, accepted: NewRegistration, now: dateti
             raise
         raise PolicyViolation(f"the patient is already registered for {accepted.drug} at another hospital (ND-3)",
                               rule="ND-3", field="drug", code="already_registered") from None
-    repo.add_revision(row.id, "registered", now, actor.user_id, record_values(made.record), reason=reason)
+    repo.add_revision(row.id, "registered", now, actor.user_id, record_values(made.record), reason=reason, first=True)
     return row
 
 
