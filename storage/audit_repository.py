@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select, text
+from sqlalchemy import ColumnElement, Table, and_, exists, func, literal, or_, select, text, union_all
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -32,8 +32,19 @@ _A = AuditEntry
 _I = ProcessInstance
 
 
+# Chains whose head is also kept on a row of their aggregate (the instance row; a slice's, e.g. an annual account):
+# aggregate type -> that table, with ``id``, ``audit_seq`` and ``audit_head`` columns. ``yibao audit verify`` checks
+# each such chain's last entry against its row's head, and finds a row whose chain is gone.
+HEAD_HOLDERS: dict[str, Table] = {}
+
+
+def keeps_chain_head(aggregate_type: str, table: Table) -> None:
+    """Declare that rows of ``table`` keep the head of the ``aggregate_type`` chain of their id (a slice's seam)."""
+    HEAD_HOLDERS[aggregate_type] = table
+
+
 class StoredEntry(NamedTuple):
-    """One audit entry as stored, with the head its instance row records (instance chains only)."""
+    """One audit entry as stored, with the head its aggregate's row records (chains in ``HEAD_HOLDERS`` only)."""
 
     id: int
     aggregate_type: str
@@ -63,9 +74,10 @@ class ChainHead(NamedTuple):
     hash: str
 
 
-class InstanceHead(NamedTuple):
-    """The chain head an instance row records."""
+class KeptHead(NamedTuple):
+    """The chain head a row of a ``HEAD_HOLDERS`` table records."""
 
+    aggregate_type: str
     id: str
     audit_seq: int
     audit_head: str
@@ -73,7 +85,7 @@ class InstanceHead(NamedTuple):
 
 _ENTRY_COLUMNS = (
     _A.id, _A.aggregate_type, _A.aggregate_id, _A.seq, _A.at, _A.actor, _A.actor_org, _A.action, _A.object_type,
-    _A.object_id, _A.before, _A.after, _A.reason, _A.prev_hash, _A.hash, _I.audit_seq, _I.audit_head,
+    _A.object_id, _A.before, _A.after, _A.reason, _A.prev_hash, _A.hash,
 )
 
 
@@ -90,22 +102,29 @@ class AuditLog:
             self.session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
 
     def entries(self) -> Iterator[StoredEntry]:
-        """Every entry, streamed, chain by chain (byte order of type and id), each chain by seq."""
-        query = (
-            select(*_ENTRY_COLUMNS)
-            .outerjoin(_I, and_(_A.aggregate_type == INSTANCE, _I.id == _A.aggregate_id))
-            .order_by(self._bytewise(_A.aggregate_type), self._bytewise(_A.aggregate_id), _A.seq)
-        )
+        """Every entry, streamed, chain by chain (byte order of type and id), each chain by seq, with the head its
+        aggregate's row records where one keeps it (``HEAD_HOLDERS``; at most one row matches an entry)."""
+        holders = [(kind, table.alias(f"head_{i}")) for i, (kind, table) in enumerate(sorted(HEAD_HOLDERS.items()))]
+        seqs = [t.c.audit_seq for _, t in holders]
+        hashes = [t.c.audit_head for _, t in holders]
+        query = select(*_ENTRY_COLUMNS, _first(seqs), _first(hashes))
+        for kind, table in holders:
+            query = query.outerjoin(table, and_(_A.aggregate_type == kind, table.c.id == _A.aggregate_id))
+        query = query.order_by(self._bytewise(_A.aggregate_type), self._bytewise(_A.aggregate_id), _A.seq)
         for row in self.session.execute(query.execution_options(yield_per=STREAM_BATCH)):
             yield StoredEntry._make(row)
 
-    def instances_without_chain(self) -> list[InstanceHead]:
-        """Instance rows that record a chain head although no entry of their chain is left."""
-        has_entry = exists().where(_A.aggregate_type == INSTANCE, _A.aggregate_id == _I.id)
-        query = select(_I.id, _I.audit_seq, _I.audit_head).where(
-            ~has_entry, or_(_I.audit_seq != 0, _I.audit_head != GENESIS)
-        )
-        return [InstanceHead(*row) for row in self.session.execute(query)]
+    def heads_without_chain(self) -> list[KeptHead]:
+        """Rows of ``HEAD_HOLDERS`` tables that record a chain head although no entry of their chain is left."""
+        queries = []
+        for kind, table in sorted(HEAD_HOLDERS.items()):
+            c = table.c
+            has_entry = exists().where(_A.aggregate_type == kind, _A.aggregate_id == c.id)
+            queries.append(select(literal(kind), c.id, c.audit_seq, c.audit_head)
+                           .where(~has_entry, or_(c.audit_seq != 0, c.audit_head != GENESIS)))
+        if not queries:
+            return []
+        return [KeptHead(*row) for row in self.session.execute(union_all(*queries))]
 
     def settled_boundary(self) -> int:
         """The highest entry id, read when no open transaction can still commit an entry with a lower id.
@@ -174,3 +193,13 @@ class AuditLog:
     def _bytewise(self, column: Any) -> Any:
         """``column`` compared byte by byte (UTF-8 byte order is code point order, as Python compares str)."""
         return column.collate("C" if self._dialect == "postgresql" else "BINARY")
+
+
+def _first(columns: Sequence[Any]) -> Any:
+    """The first non-null of ``columns`` (NULL when there are none)."""
+    if not columns:
+        return literal(None)
+    return columns[0] if len(columns) == 1 else func.coalesce(*columns)
+
+
+keeps_chain_head(INSTANCE, cast(Table, _I.__table__))

@@ -9,10 +9,24 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import cast
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
+from .audit_repository import keeps_chain_head
 from .models import Base, UtcDateTime
 
 # ND-3 (our reading: one hospital per patient and drug at a time). A registration in force is active or suspended;
@@ -107,6 +121,10 @@ class AnnualAccount(Base):
     # reversal under the account's row lock: appending needs no chain lock and no read of the last entry.
     audit_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     audit_head: Mapped[str] = mapped_column(String(64), default="0" * 64, server_default="0" * 64)
+
+
+ACCOUNT_CHAIN = "annual_account"  # the audit chain of an annual account; its row keeps the head
+keeps_chain_head(ACCOUNT_CHAIN, cast(Table, AnnualAccount.__table__))
 
 
 class Dispensing(Base):

@@ -39,7 +39,7 @@ from .db import DriverStatement
 from .identity_models import Organization, PharmacyDesignation
 from .instance_store import INSERT_AUDIT
 from .models import AuditEntry, ClockSetting, new_id
-from .registration_models import AnnualAccount, Dispensing, PaymentConfig, Registration
+from .registration_models import ACCOUNT_CHAIN, AnnualAccount, Dispensing, PaymentConfig, Registration
 
 REGISTRATIONS = cast(Table, Registration.__table__)
 CLOCK = cast(Table, ClockSetting.__table__)
@@ -281,7 +281,7 @@ class SettlementPath:
         """Write the account's totals with the audit entry of the change, chained on the account's head, and the
         new ``dispensing`` if any. A concurrent dispensing of the same external reference that committed first makes
         it a Conflict ``duplicate`` (the transaction is then lost: the caller reads the first one afresh)."""
-        entry = chained_entry(account["audit_seq"], account["audit_head"], aggregate_type="annual_account",
+        entry = chained_entry(account["audit_seq"], account["audit_head"], aggregate_type=ACCOUNT_CHAIN,
                               aggregate_id=account["id"], at=now, actor=actor, actor_org=actor_org, action=action,
                               object_type="dispensing", object_id=dispensing_id, after=after, reason=reason)
         totals = {"p_id": account["id"], "v_limit": limit, "v_fund_paid": fund_paid,

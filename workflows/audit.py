@@ -19,7 +19,7 @@ from domain.actors import Actor
 from domain.errors import Conflict, InvalidInput
 from domain.permissions import require
 from storage.audit import GENESIS, HASHED_FIELDS, entry_hash
-from storage.audit_repository import INSTANCE, ChainHead, InstanceHead, StoredEntry
+from storage.audit_repository import HEAD_HOLDERS, ChainHead, KeptHead, StoredEntry
 from storage.models import AuditEntry
 from storage.task_models import AuditCheckpoint
 
@@ -166,16 +166,18 @@ def _edited_or_moved(entry: StoredEntry, seqs: set[int]) -> Problem:
 
 
 def check_head(chain: Sequence[StoredEntry]) -> list[Problem]:
-    """For an instance chain: the head its instance row records is the chain's last entry."""
+    """For a chain whose aggregate's row keeps its head (an instance, an annual account: ``HEAD_HOLDERS``): that
+    head is the chain's last entry."""
     last = chain[-1]
-    if last.aggregate_type != INSTANCE:
+    holder = HEAD_HOLDERS.get(last.aggregate_type)
+    if holder is None:
         return []
     if last.head_seq is None:
-        return [_problem(last, last.seq, HEAD_MISMATCH, "no process instance row holds this chain")]
+        return [_problem(last, last.seq, HEAD_MISMATCH, f"no {holder.name} row holds this chain")]
     if (last.head_seq, last.head_hash) != (last.seq, last.hash):
         return [_problem(last, last.head_seq, HEAD_MISMATCH,
-                         f"the instance row records seq {last.head_seq} ({(last.head_hash or '')[:12]}) as the head; "
-                         f"the chain ends at seq {last.seq} ({last.hash[:12]})")]
+                         f"the {holder.name} row records seq {last.head_seq} ({(last.head_hash or '')[:12]}) as the "
+                         f"head; the chain ends at seq {last.seq} ({last.hash[:12]})")]
     return []
 
 
@@ -183,9 +185,10 @@ def _problem(entry: StoredEntry, seq: int | None, kind: str, detail: str) -> Pro
     return Problem(entry.aggregate_type, entry.aggregate_id, seq, kind, detail)
 
 
-def _missing_chain(row: InstanceHead) -> Problem:
-    return Problem(INSTANCE, row.id, row.audit_seq, HEAD_MISMATCH,
-                   f"the instance row records seq {row.audit_seq} as the head; no entry of its chain is left")
+def _missing_chain(row: KeptHead) -> Problem:
+    holder = HEAD_HOLDERS[row.aggregate_type].name
+    return Problem(row.aggregate_type, row.id, row.audit_seq, HEAD_MISMATCH,
+                   f"the {holder} row records seq {row.audit_seq} as the head; no entry of its chain is left")
 
 
 # --- checks of the checkpoints --------------------------------------------------------------------------
@@ -246,7 +249,7 @@ def verify(services: Services) -> AuditReport:
             report.problems += check_chain(chain) + check_head(chain)
             seals.add(chain)
         report.problems += seals.problems()
-        report.problems += [_missing_chain(row) for row in log.instances_without_chain()]
+        report.problems += [_missing_chain(row) for row in log.heads_without_chain()]
     return report
 
 

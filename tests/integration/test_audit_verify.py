@@ -31,9 +31,13 @@ from workflows.audit import (
     REORDERED,
 )
 from workflows.context import Services, build_services
+from workflows.registration import register, settlement
+from workflows.registration.register import RegistrationInput
+from workflows.registration.settlement import DispensingInput
 
 from ..conftest import diagram_form_texts, diagram_text, make_settings
 from ..factories import build_world
+from ..registration_world import DRUG, PSN, build_registration_world, patient, record
 
 CODE = "C09100100000000211790000049"
 NOW = datetime(2026, 11, 24, 9, 30, tzinfo=CHINA_TZ)  # the simulated clock in +08:00; entries keep UTC
@@ -225,3 +229,38 @@ def test_seal_waits_for_audit_writers_still_open_on_postgresql(postgres_services
     sealing.join(10)
     report = audit_trail.verify(services)
     assert report.ok and report.checkpoints == 1, [p.line() for p in report.problems]
+
+
+@pytest.fixture
+def account_id(services: Services) -> str:
+    """An annual account whose chain has two settlements (ND-9): its row keeps the head, as an instance row does."""
+    world = build_registration_world(services)
+    register.register(services, world["h1_doctor"], RegistrationInput(patient(), DRUG, record()))
+    for ref in ("RX-1", "RX-2"):
+        settlement.dispense(services, world["h1_officer"],
+                            DispensingInput(PSN, DRUG, "D520102000001", "56", "1000.00", ref))
+    with services.db.connect() as conn:
+        found: str = conn.execute(text("SELECT id FROM annual_accounts")).scalar_one()
+    assert audit_trail.verify(services).ok
+    return found
+
+
+ACCOUNT_ENTRY = "FROM audit_log WHERE aggregate_type = 'annual_account' AND aggregate_id = :id"
+
+
+@pytest.mark.parametrize(
+    ("statements", "seq"),
+    [
+        pytest.param([f"DELETE {ACCOUNT_ENTRY} AND seq = 2"], 2, id="last-deleted"),
+        pytest.param([f"DELETE {ACCOUNT_ENTRY}"], 2, id="chain-deleted"),
+        pytest.param(["UPDATE annual_accounts SET audit_seq = 1 WHERE id = :id"], 1, id="row-head-edited"),
+    ],
+)
+def test_nd9_sv2_tampering_with_an_annual_accounts_chain_or_its_kept_head_is_found(
+    services: Services, account_id: str, statements: list[str], seq: int
+) -> None:
+    run_sql(services, *statements, id=account_id)
+    report = audit_trail.verify(services)
+    assert problems(report) == {("annual_account", seq, HEAD_MISMATCH)}, [p.line() for p in report.problems]
+    assert {p.aggregate_id for p in report.problems} == {account_id}
+    assert all("annual_accounts row" in p.detail for p in report.problems)
