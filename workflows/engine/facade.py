@@ -22,7 +22,7 @@ from domain.errors import Conflict, InvalidInput, NotFound
 from .clock import current_time, engine_time
 from .diagrams import Diagram, DiagramRegistry
 from .scripting import RestrictedEnvironment, ScriptLimitExceeded, ScriptLimits
-from .serializer import STATE_FORMAT, StateSerializer
+from .serializer import STATE_FORMAT, StateSerializer, live_subprocesses
 
 # Left unset, SpiffWorkflow's loggers walk the task tree to build log data on every step.
 for _name in ("spiff", "spiff.task", "spiff.workflow", "spiff.metrics"):
@@ -287,10 +287,12 @@ class Run:
 
     # --- helpers ----------------------------------------------------------------------------------
     def _tasks(self) -> list[Task]:
-        """Every task of the workflow and its subprocesses, in creation order (one pass, no tree walk)."""
+        """Every task of the workflow and of its subprocesses still stored (``live_subprocesses``: a run that finished
+        under a completed task is not), in creation order (one pass, no tree walk). So the instance shows the same
+        before and after it is saved and restored."""
         wf = self.workflow
         tasks = list(wf.tasks.values())
-        for subprocess in wf.subprocesses.values():
+        for subprocess in live_subprocesses(wf).values():
             tasks.extend(subprocess.tasks.values())
         return tasks
 

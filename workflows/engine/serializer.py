@@ -94,12 +94,31 @@ class _TaskConverter(TaskConverter):  # type: ignore[misc]
         return task
 
 
+def live_subprocesses(workflow: BpmnWorkflow) -> dict[Any, Any]:
+    """The subprocesses a restored workflow still needs: all but those that completed under a task that completed.
+
+    SpiffWorkflow keeps every subprocess it ever ran, so an instance that loops through one (a registration's
+    reassessment every six months, ND-8) would store each past run's tasks again on every save. A finished run is
+    read by nothing once its calling task completed (its output is in that task's data), and SpiffWorkflow's own
+    reset drops subprocesses the same way (``BpmnWorkflow.delete_subprocess``). What is lost: the finished run's
+    inner elements among the completed elements of a later snapshot; the audit log keeps the history."""
+    kept = {}
+    for task_id, subprocess in workflow.subprocesses.items():
+        if subprocess.completed:
+            caller = workflow.get_task_from_id(task_id)
+            if caller is not None and caller.state == TaskState.COMPLETED:
+                continue
+        kept[task_id] = subprocess
+    return kept
+
+
 class StateOnlyWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
-    """Serializes a workflow without its spec; restores it onto a spec supplied by the caller."""
+    """Serializes a workflow without its spec and without its finished subprocesses (``live_subprocesses``);
+    restores it onto a spec supplied by the caller."""
 
     def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
         dct: dict[str, Any] = super(BpmnWorkflowConverter, self).to_dict(workflow)
-        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["subprocesses"] = self.mapping_to_dict(live_subprocesses(workflow))
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
 
@@ -130,7 +149,7 @@ class _WorkflowConverter(StateOnlyWorkflowConverter):
             "completed": workflow.completed,
             "tasks": {_uuid_text(task_id): registry.convert(task) for task_id, task in workflow.tasks.items()},
             "root": _uuid_text(workflow.task_tree.id),
-            "subprocesses": self.mapping_to_dict(workflow.subprocesses),
+            "subprocesses": self.mapping_to_dict(live_subprocesses(workflow)),
             "bpmn_events": registry.convert(workflow.bpmn_events),
         }
 
