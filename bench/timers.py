@@ -44,7 +44,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -80,6 +79,7 @@ from storage.models import MessageSubscription, ProcessInstance
 from storage.registration_models import Registration
 from workflows import clock
 from workflows.engine.clock import engine_time
+from workflows.engine.serializer import compress_state, decompress_state
 from workflows.registration.register import RegistrationInput, register
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/yibao_bench8_timers"
@@ -169,7 +169,7 @@ def make_template(services: Any, world: Any) -> Template:
     subs = table_rows(db, SUBSCRIPTIONS, SUBSCRIPTIONS.c.instance_id == inst["id"])
     deadline = parse_stored(inst["next_timer_at"])
     deadline_text = deadline.astimezone(CHINA_TZ).isoformat()
-    state_text = zlib.decompress(bytes(inst["state"])).decode()
+    state_text = decompress_state(bytes(inst["state"]))
     if state_text.count(deadline_text) != 2:
         raise RuntimeError(f"expected the reminder {deadline_text} twice in the state, found "
                            f"{state_text.count(deadline_text)}")
@@ -189,7 +189,7 @@ def load(services: Any, template: Template, layout: Layout) -> float:
         for i in range(1, layout.n):
             due = layout.due_at(i)
             state = template.state_text.replace(template.deadline_text, due.astimezone(CHINA_TZ).isoformat())
-            changes = {"id": instance_id(i), "business_key": reg_id(i), "state": zlib.compress(state.encode(), 6),
+            changes = {"id": instance_id(i), "business_key": reg_id(i), "state": compress_state(state),
                        "next_timer_at": stored_time(sqlite, due)}
             yield tuple(changes.get(c, inst[c]) for c in inst_cols)
 
@@ -325,7 +325,7 @@ def lateness(services: Any, url: str, layout: Layout, workers: int, folder: Path
 # --- the raw engine ---------------------------------------------------------------------------------------------
 def raw_baseline(template: Template, rounds: int) -> tuple[list[int], list[int]]:
     raw = RawRegistration()
-    blob = zlib.compress(template.state_text.encode(), 6)
+    blob = compress_state(template.state_text)
     at = template.deadline + timedelta(microseconds=1)
     default_text = str(raw.default.serialize_json(raw.restore(blob)))
     fire_only, with_serializer = [], []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -10,7 +11,13 @@ import pytest
 from SpiffWorkflow.bpmn.serializer.default.workflow import TaskConverter
 
 from workflows.engine import Engine, Run, ScriptLimits
-from workflows.engine.serializer import StateOnlyWorkflowConverter, StateSerializer
+from workflows.engine.serializer import (
+    DICTIONARIES,
+    StateFormatError,
+    StateOnlyWorkflowConverter,
+    StateSerializer,
+    decompress_state,
+)
 from workflows.script_functions import SCRIPT_FUNCTIONS
 
 from ..conftest import diagram_text
@@ -76,3 +83,40 @@ def test_state_read_back_is_the_workflow_spiffworkflows_own_converter_restores(m
         (t.id, t.parent.id if t.parent else None, [c.id for c in t.children], t.state)
         for t in theirs.workflow.get_tasks()]
     assert SPIFFS_OWN.dump_text(ours.workflow) == text
+
+
+# --- compression: zlib with the preset dictionary its header names ------------------------------------------------
+STATE_1_ADLER32 = 2550741816  # state-1.zdict: instances are stored with it, so it must never change
+
+
+def test_state_is_stored_with_the_preset_dictionary_named_in_its_zlib_header() -> None:
+    engine = Engine(SCRIPT_FUNCTIONS, ScriptLimits())
+    run = _foundation(engine, 1)
+    blob = run.dump()
+    assert blob[1] & 0x20 and int.from_bytes(blob[2:6], "big") == STATE_1_ADLER32
+    assert set(DICTIONARIES) >= {STATE_1_ADLER32}
+    assert decompress_state(blob) == engine.serializer.dump_text(run.workflow)
+    plain = zlib.compress(engine.serializer.dump_text(run.workflow).encode(), 6)
+    assert len(blob) < len(plain)  # what the dictionary is for
+    print(f"\nstored state: {len(blob)} B with the dictionary, {len(plain)} B without")
+
+
+def test_state_stored_without_a_dictionary_still_loads() -> None:
+    """Instances saved before the dictionary (format yibao-1: plain zlib) are read as they are."""
+    engine = Engine(SCRIPT_FUNCTIONS, ScriptLimits())
+    run = _foundation(engine, 1)
+    plain = zlib.compress(engine.serializer.dump_text(run.workflow).encode(), 6)
+    restored = engine.restore(run.diagram, plain)
+    assert restored.every_task_data() == run.every_task_data() and restored.snapshot() == run.snapshot()
+
+
+@pytest.mark.parametrize(("mangle", "message"), [
+    pytest.param(lambda b: b[:2] + b"\x00\x00\x00\x01" + b[6:], "unknown preset dictionary", id="unknown-dictionary"),
+    pytest.param(lambda b: b[: len(b) // 2], "truncated", id="truncated"),
+])
+def test_state_with_an_unknown_dictionary_or_cut_short_fails_loudly(mangle: Callable[[bytes], bytes],
+                                                                     message: str) -> None:
+    engine = Engine(SCRIPT_FUNCTIONS, ScriptLimits())
+    run = _foundation(engine, 1)
+    with pytest.raises(StateFormatError, match=message):
+        engine.restore(run.diagram, mangle(run.dump()))

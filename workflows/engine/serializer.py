@@ -2,7 +2,9 @@
 
 SpiffWorkflow embeds the whole spec in each serialized workflow (63% of a blob); we register a workflow
 converter that leaves it out and, on restore, takes the parsed spec of the instance's diagram version.
-The output is JSON text (key order kept, notes/spiffworkflow.md trap 1), compressed with zlib.
+The output is JSON text (key order kept, notes/spiffworkflow.md trap 1), compressed with zlib and a preset
+dictionary (``DICTIONARIES``) that the zlib header of each blob names; blobs without one (format ``yibao-1``) are
+read as before.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import zlib
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -26,12 +29,39 @@ from SpiffWorkflow.task import Task, TaskState
 from SpiffWorkflow.util.deep_merge import DeepMerge
 
 # Stored with every instance; a change of either part needs a migration step documented in docs/engine.md.
-STATE_FORMAT = f"yibao-1/spiff-{SPIFF_STATE_VERSION}"
+# yibao-1: zlib without a dictionary; yibao-2: zlib with the preset dictionary its header names. Both are read.
+STATE_FORMAT = f"yibao-2/spiff-{SPIFF_STATE_VERSION}"
 _ZLIB_LEVEL = 6
+# Every preset dictionary state was ever written with, by its Adler-32 (what a zlib header names); a dictionary in
+# use never changes, a new one is a new file (scripts/state_dictionary.py). The last one writes.
+_DICTIONARY_FILES = ("state-1.zdict",)
+DICTIONARIES = {zlib.adler32(d): d for d in (Path(__file__).with_name(f).read_bytes() for f in _DICTIONARY_FILES)}
+_WRITING = Path(__file__).with_name(_DICTIONARY_FILES[-1]).read_bytes()
+_FDICT = 0x20  # RFC 1950: the header's FLG byte says a preset dictionary follows, its Adler-32 in the next 4 bytes
 
 
 class StateFormatError(Exception):
     """Stored state was written by a format this code cannot read."""
+
+
+def compress_state(text: str) -> bytes:
+    """State JSON text as stored: zlib with the current preset dictionary."""
+    packer = zlib.compressobj(_ZLIB_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS, 8, zlib.Z_DEFAULT_STRATEGY, _WRITING)
+    return packer.compress(text.encode()) + packer.flush()
+
+
+def decompress_state(blob: bytes) -> str:
+    """Stored state back to JSON text, with the dictionary its zlib header names, or none (``yibao-1``)."""
+    if len(blob) < 6 or not blob[1] & _FDICT:
+        return zlib.decompress(blob).decode()
+    dictionary = DICTIONARIES.get(int.from_bytes(blob[2:6], "big"))
+    if dictionary is None:
+        raise StateFormatError(f"state compressed with an unknown preset dictionary {blob[2:6].hex()}")
+    unpacker = zlib.decompressobj(zdict=dictionary)
+    text = unpacker.decompress(blob) + unpacker.flush()
+    if not unpacker.eof:
+        raise StateFormatError("stored state is truncated")
+    return text.decode()
 
 
 # Task ids are written and read several times per state (as a key, an id, a parent, a child): UUID's own str()
@@ -179,8 +209,8 @@ class StateSerializer:
         return str(self._serializer.serialize_json(workflow))
 
     def dump(self, workflow: BpmnWorkflow) -> bytes:
-        """The state as zlib-compressed JSON."""
-        return zlib.compress(self.dump_text(workflow).encode(), _ZLIB_LEVEL)
+        """The state as zlib-compressed JSON (with the preset dictionary)."""
+        return compress_state(self.dump_text(workflow))
 
     def load_text(
         self, text: str, spec: BpmnProcessSpec, subprocess_specs: dict[str, BpmnProcessSpec]
@@ -194,5 +224,5 @@ class StateSerializer:
         return workflow
 
     def load(self, blob: bytes, spec: BpmnProcessSpec, subprocess_specs: dict[str, BpmnProcessSpec]) -> BpmnWorkflow:
-        """Restore a workflow from zlib-compressed JSON."""
-        return self.load_text(zlib.decompress(blob).decode(), spec, subprocess_specs)
+        """Restore a workflow from zlib-compressed JSON (with or without a preset dictionary)."""
+        return self.load_text(decompress_state(blob), spec, subprocess_specs)
