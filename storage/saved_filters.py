@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from .task_models import SavedTaskFilter, TaskDraft
+from .task_models import HumanTask, SavedTaskFilter, TaskDraft
 
 
 class SavedFilters:
@@ -59,6 +59,12 @@ class TaskDrafts:
             self.session.add(TaskDraft(task_id=task_id, user_id=user_id, values_json=values_json, saved_at=at))
         else:
             found.values_json, found.saved_at = values_json, at
+
+    def remove_of_finished(self, live: Sequence[str]) -> int:
+        """Every draft of a task whose status is not one of ``live``; how many."""
+        finished = select(HumanTask.id).where(HumanTask.status.not_in(list(live)))
+        result = self.session.execute(delete(TaskDraft).where(TaskDraft.task_id.in_(finished)))
+        return int(getattr(result, "rowcount", 0) or 0)
 
     def remove_of_task(self, task_id: str) -> None:
         """Every draft of a task (once it is completed, nobody needs them)."""

@@ -1,6 +1,8 @@
 """Drafts of task forms (the console's 保存草稿): a user keeps what they typed into a task's form without completing
 it, and finds it again when they come back. A draft is the posted text as it was — nothing is checked until the
-form is submitted — bounded in size, visible only to its author, and dropped when the task is completed."""
+form is submitted — bounded in size, visible only to its author, and dropped when the task is completed: at once
+from the console, and by the worker's housekeeping for a task completed through the API or cancelled by its
+process (``forget_finished``)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from domain.actors import Actor
 from domain.errors import Conflict, InvalidInput
 from storage.saved_filters import TaskDrafts
 
-from . import clock, tasks
+from . import clock, housekeeping, tasks
 from .context import Services
 
 MAX_DRAFT_BYTES = 64 * 1024
@@ -61,3 +63,15 @@ def discard_drafts(services: Services, task_id: str) -> None:
     with services.uow() as uow:
         uow.repository(TaskDrafts).remove_of_task(task_id)
         uow.commit()
+
+
+def forget_finished(services: Services) -> int:
+    """Drop the drafts of every task no longer open — completed through the API, or cancelled by its process — which
+    nobody can come back to; how many. A housekeeping job of the worker."""
+    with services.uow() as uow:
+        dropped = uow.repository(TaskDrafts).remove_of_finished(LIVE)
+        uow.commit()
+        return dropped
+
+
+housekeeping.register("console.finished_task_drafts", forget_finished)

@@ -11,7 +11,7 @@ from domain.actors import SYSTEM
 from domain.dates import china_date
 from domain.errors import Conflict
 
-from . import audit, clock, housekeeping, login_throttle
+from . import audit, clock, housekeeping, login_throttle, task_drafts  # noqa: F401 - task_drafts: its job
 from .context import Services
 from .errorlog import error_fields
 from .persistence import restore, save

@@ -8,11 +8,15 @@ import re
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from api import create_app
+from domain.actors import Actor
+from storage.task_models import TaskDraft
+from workflows import housekeeping, tasks
 from workflows.context import Services
 
-from ..console_support import ConsoleWorld, build_console_world
+from ..console_support import ConsoleWorld, build_console_world, start_demo
 from .test_console_pages import csrf_of, logged_in
 
 
@@ -94,3 +98,23 @@ def test_the_instance_page_shows_the_data_the_caller_may_read(app: Flask, consol
     page = client.get(done.headers["Location"]).get_data(as_text=True)
     shown = page.split('id="instance-data"')[1].split("</section>")[0]
     assert "<dt>product_name</dt><dd>冠脉支架</dd>" in shown and "<dt>urgent</dt><dd>否</dd>" in shown
+
+
+def test_drafts_of_a_task_completed_through_the_api_are_dropped_by_the_workers_housekeeping(
+    app: Flask, console_world: ConsoleWorld, services: Services
+) -> None:
+    client = logged_in(app, "h1_officer")
+    _, other_task = start_demo(services, console_world.world, "h1_officer", "APP-CONSOLE-2")
+    for task_id in (console_world.task_id, other_task):
+        path = f"/console/tasks/{task_id}"
+        assert client.post(path, data={"csrf_token": csrf_of(client, path), "_draft": "1",
+                                       "product_name": f"草稿 {task_id}"}).status_code == 302
+    world = console_world.world
+    officer = Actor(world.users["h1_officer"], world.orgs["h1"], frozenset({"hospital_officer"}), "h1_officer")
+    tasks.complete(services, officer, console_world.task_id, {"product_name": "支架", "quantity": 3,
+                                                               "urgent": False, "declaration": True})
+    assert housekeeping.run_jobs(services)["console.finished_task_drafts"] == 1
+    with services.uow(read_only=True) as uow:
+        kept = {d.task_id for d in uow.session.scalars(select(TaskDraft))}
+    assert kept == {other_task}  # the open task's draft stays
+    assert "草稿保存于" in client.get(f"/console/tasks/{other_task}").get_data(as_text=True)
