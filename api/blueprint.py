@@ -31,3 +31,8 @@ class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]  # flask-smorest
     """A resource's blueprint (flask-smorest's documented extension point: ARGUMENTS_PARSER)."""
 
     ARGUMENTS_PARSER = StrictParser()
+
+    def arguments(self, schema: Any, *args: Any, **kwargs: Any) -> Any:
+        """flask-smorest's ``arguments``, with a schema class made into its instance once, here: given the class,
+        webargs builds a new instance (copying every declared field) on each request."""
+        return super().arguments(schema() if isinstance(schema, type) else schema, *args, **kwargs)

@@ -8,8 +8,10 @@ Per database (SQLite in a fresh temporary file; PostgreSQL in a fresh database, 
 2. register one template patient through the real use case (``workflows.registration.register``), settle one
    dispensing for it (``workflows.registration.settlement.dispense``), and read back its ``registrations`` and
    ``annual_accounts`` rows through the driver;
-3. bulk-copy those two rows ``--registrations`` - 1 times with new ids and distinct patients (executemany on SQLite,
-   COPY on PostgreSQL). The copies' ``instance_id`` is NULL: settlement never reads a workflow (no process
+3. bulk-copy those two rows ``--registrations`` - 1 times with new ids and distinct patients, and the template's
+   dispensing once per copy (its account's totals count it; every other one at the pharmacy), so the dispensings
+   table and its statistics are those of a service with that many patients (executemany on SQLite, COPY on
+   PostgreSQL). The copies' ``instance_id`` is NULL: settlement never reads a workflow (no process
    instances are copied here; bench/timers.py copies them). Then ANALYZE / VACUUM (ANALYZE);
 4. start `yibao serve` (gunicorn, gthread, ``--web-workers`` processes of 4 threads, no embedded timer worker) on
    127.0.0.1 and log in the hospital officer and the pharmacist;
@@ -46,6 +48,7 @@ from databases import postgres_database, sqlite_url  # bench/databases.py (run a
 from regworld import (
     DRUG,
     LATENCY_HEADER,
+    PHARMACY,
     PHYSICIAN_CODE,
     Load,
     analyze,
@@ -70,7 +73,7 @@ from regworld import (
 from sqlalchemy import Table, event
 
 from storage.migrate import upgrade
-from storage.registration_models import AnnualAccount, Registration
+from storage.registration_models import AnnualAccount, Dispensing, Registration
 from workflows.registration.register import RegistrationInput, register
 from workflows.registration.settlement import DispensingInput, dispense
 
@@ -79,6 +82,7 @@ TARGET_PER_S = 500.0
 TARGET_P99_MS = 10.0
 REGISTRATIONS = cast(Table, Registration.__table__)
 ACCOUNTS = cast(Table, AnnualAccount.__table__)
+DISPENSINGS = cast(Table, Dispensing.__table__)
 
 
 def reg_id(i: int) -> str:
@@ -87,6 +91,10 @@ def reg_id(i: int) -> str:
 
 def account_id(i: int) -> str:
     return f"20000000-0000-4000-8000-{i:012d}"
+
+
+def history_id(i: int) -> str:
+    return f"40000000-0000-4000-8000-{i:012d}"
 
 
 @dataclass
@@ -110,6 +118,16 @@ def copies(template: dict[str, Any], columns: Sequence[str], n: int, ident: Any,
         yield tuple(changes[c] if c in changes else template[c] for c in columns)
 
 
+def history(template: dict[str, Any], columns: Sequence[str], n: int, pharmacy: dict[str, Any]
+            ) -> Iterator[tuple[Any, ...]]:
+    """One settled dispensing per copied registration (the one its account's totals count), every other one at the
+    pharmacy: the table's size and the spread of its dispensers are those of a service with that many patients."""
+    for i in range(1, n):
+        changes = {"id": history_id(i), "registration_id": reg_id(i), "account_id": account_id(i), "psn_no": psn(i),
+                   "external_ref": f"HISTORY-{i}", **(pharmacy if i % 2 else {})}
+        yield tuple(changes[c] if c in changes else template[c] for c in columns)
+
+
 def load(services: Any, world: Any, n: int) -> float:
     began = time.monotonic()
     db = services.db
@@ -118,10 +136,15 @@ def load(services: Any, world: Any, n: int) -> float:
                                                                    "TEMPLATE-1"))
     reg = table_rows(db, REGISTRATIONS, REGISTRATIONS.c.id == view.id)[0]
     acc = table_rows(db, ACCOUNTS, ACCOUNTS.c.psn_no == psn(0))[0]
+    disp = table_rows(db, DISPENSINGS, DISPENSINGS.c.external_ref == "TEMPLATE-1")[0]
     reg_columns = [c.name for c in REGISTRATIONS.columns]
     acc_columns = [c.name for c in ACCOUNTS.columns]
+    disp_columns = [c.name for c in DISPENSINGS.columns]
+    pharmacy = {"dispenser_id": world.orgs["p1"], "dispenser_code": PHARMACY, "dispenser_kind": "pharmacy",
+                "dispensed_by": world.users["p1_pharmacist"]}
     bulk_copy(db, "registrations", reg_columns, copies(reg, reg_columns, n, reg_id, {"instance_id": None}))
     bulk_copy(db, "annual_accounts", acc_columns, copies(acc, acc_columns, n, account_id, {}))
+    bulk_copy(db, "dispensings", disp_columns, history(disp, disp_columns, n, pharmacy))
     analyze(db)
     return time.monotonic() - began
 
@@ -255,8 +278,8 @@ def bench_database(backend: str, url: str, args: argparse.Namespace) -> Result:
 
 
 def print_result(r: Result, threads: int) -> None:
-    print(f"\n{r.backend}: {r.registrations} registrations ({r.registrations} annual accounts), database "
-          f"{r.size_mb:.0f} MiB, setup {r.load_s:.1f} s")
+    print(f"\n{r.backend}: {r.registrations} registrations ({r.registrations} annual accounts, as many earlier "
+          f"dispensings), database {r.size_mb:.0f} MiB, setup {r.load_s:.1f} s")
     print(LATENCY_HEADER)
     print(latency_row(f"POST /dispensings, {threads} threads", r.settle))
     print(latency_row("POST /dispensings, 1 thread", r.settle_one))

@@ -6,6 +6,7 @@ import importlib
 import json
 import logging
 import re
+from typing import Any
 
 import flask_smorest
 import pytest
@@ -119,3 +120,22 @@ def test_every_blueprint_parses_through_the_strict_parser(app: Flask) -> None:
     lenient = [b.name for b in api_blueprints
                if isinstance(b, flask_smorest.Blueprint) and not isinstance(b, Blueprint)]
     assert lenient == []
+
+
+def test_a_body_schema_is_built_once_not_per_request(app: Flask, as_user: Any,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given a schema class, webargs builds an instance (copying every field) on each request; the blueprint hands
+    it the instance made when the view was declared, so a request builds none."""
+    from api.registration_schemas import DispensingIn
+
+    built: list[object] = []
+    original = DispensingIn.__init__
+
+    def counting(self: DispensingIn, *args: Any, **kwargs: Any) -> None:
+        built.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(DispensingIn, "__init__", counting)
+    response = as_user("h1_officer").post("/dispensings", json={"psn_no": "P1"})
+    assert response.status_code == 422  # refused by the schema: it did run
+    assert built == []
