@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from domain.actors import Actor
 from domain.permissions import sees_all_organizations
-from domain.registration.access import HOSPITAL_ROLES
+from domain.registration.access import may_see_some_registration
 
 from .registration_models import Registration, RegistrationRevision
 
@@ -42,7 +42,7 @@ def visible_to(actor: Actor) -> ColumnElement[bool]:
     """The registrations ``actor`` may see, as SQL (the same facts as ``access.sees_registration``)."""
     if sees_all_organizations(actor):
         return true()
-    if actor.org_id is None or not actor.has_role(*HOSPITAL_ROLES):
+    if not may_see_some_registration(actor):
         return false()
     return _R.hospital_id == actor.org_id
 

@@ -13,6 +13,7 @@ from flask import flash, redirect, render_template, request, url_for
 from domain.dates import china_date
 from domain.errors import Forbidden, InvalidInput, NotFound, PolicyViolation
 from domain.permissions import can
+from domain.registration.access import may_see_some_registration
 from domain.registration.patients import patient_record
 from workflows import reference_data, tasks
 from workflows.registration import accounts, amend, patients, queries, register
@@ -71,7 +72,11 @@ def drug_names() -> list[str]:
 @blp.route("")
 @login_required
 def registrations() -> Any:
-    """My hospital's registrations, by status and drug, newest first, a page at a time."""
+    """My hospital's registrations, by status and drug, newest first, a page at a time; 403 for a role that sees no
+    registration at all (a pharmacist, an expert, the NHSA), as the menu does not offer it to them."""
+    if not may_see_some_registration(session.actor()):
+        raise Forbidden("registrations are kept by the registering hospital and the bureau",
+                        code="registration_not_visible")
     status = request.args.get("status", "")
     drug = request.args.get("drug", "")[:100].replace("\x00", "")
     offset = request.args.get("offset", "0")

@@ -40,6 +40,12 @@ def _roles(*names: str) -> Any:
     return lambda actor, _obj: actor.has_role(*names)
 
 
+def may_see_some_registration(actor: Actor) -> bool:
+    """Whether any registration can be visible to ``actor``: the oversight roles see all, a hospital's staff their
+    hospital's; a pharmacist, an expert or the NHSA none (they settle or read by other paths)."""
+    return sees_all_organizations(actor) or (actor.has_role(*HOSPITAL_ROLES) and actor.org_id is not None)
+
+
 def sees_registration(actor: Actor, registration: HospitalOwned) -> bool:
     """Oversight roles see every registration; the hospital's officers and physicians see their hospital's (ND-3)."""
     if sees_all_organizations(actor):

@@ -100,6 +100,13 @@ def test_each_page_renders_for_its_role_with_its_menu(as_user: object, who: str,
     assert not any(h in html for h in hides), who
 
 
+def test_nd3_a_pharmacist_sees_no_registration_list_but_a_403(as_user: object) -> None:
+    """Registrations are kept by their hospital (定医院) and read by the bureau; a pharmacist settles at
+    /console/dispensings and is not offered the list, nor shown an empty one."""
+    status, html = get(as_user, "p1_pharmacist", "/console/registrations")
+    assert status == 403 and "三定登记</h1>" not in html
+
+
 def test_nd7_nd8_a_physician_registers_a_patient_and_sees_the_next_reassessment_date(
         as_user: object, services: Services, world: World) -> None:
     status, _, location = post(as_user, "h1_doctor", "/console/registrations/new", FORM)
