@@ -249,6 +249,7 @@ class SettlementPath:
     def __init__(self, connection: Connection) -> None:
         self._conn = connection
         self._pg = connection.dialect.name == "postgresql"
+        self.wrote = False  # whether this unit of work has written anything through the path yet
 
     def context(self, org_id: str, external_ref: str, psn_no: str, drug: str) -> list[dict[str, Any]]:
         """The rows of SETTLEMENT_CONTEXT, as dicts by column name (at least one)."""
@@ -262,6 +263,7 @@ class SettlementPath:
         key = {"p_psn_no": psn_no, "p_drug": drug, "p_year_start": year_start}
         row = _LOCK_ACCOUNT.first(self._conn, key)
         if row is None:
+            self.wrote = True
             row = _CREATE_ACCOUNT[self._conn.dialect.name].first(self._conn, {
                 "id": new_id(), "psn_no": psn_no, "drug": drug, "year_start": year_start, "year_end": year_end,
                 "annual_limit": limit, "fund_paid": Decimal("0.00"), "deductible_met": Decimal("0.00"),
@@ -281,6 +283,7 @@ class SettlementPath:
         """Write the account's totals with the audit entry of the change, chained on the account's head, and the
         new ``dispensing`` if any. A concurrent dispensing of the same external reference that committed first makes
         it a Conflict ``duplicate`` (the transaction is then lost: the caller reads the first one afresh)."""
+        self.wrote = True
         entry = chained_entry(account["audit_seq"], account["audit_head"], aggregate_type=ACCOUNT_CHAIN,
                               aggregate_id=account["id"], at=now, actor=actor, actor_org=actor_org, action=action,
                               object_type="dispensing", object_id=dispensing_id, after=after, reason=reason)

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from domain.actors import SYSTEM
 from domain.errors import PolicyViolation
@@ -215,3 +215,28 @@ def test_nd12_the_ending_batch_leaves_a_registration_whose_instance_is_busy_to_t
     assert len(outcome) == 1 and isinstance(outcome[0], drug_list.EndingReport), outcome
     assert outcome[0].ended == 2  # the busy one was left, not waited for
     assert drug_list.end_registrations_of_ended_drugs(postgres_services, SYSTEM).ended == 1
+
+
+def test_nd11_a_refused_dispensing_ends_its_transaction_with_commit_so_psycopg_keeps_its_prepared_statements(
+    postgres_services: Services, world: RegWorld
+) -> None:
+    """psycopg forgets every prepared statement of a connection on ROLLBACK, so each refusal made PostgreSQL plan the
+    settlement's statements afresh on that connection. A refusal before anything was written ends with COMMIT."""
+    register.register(postgres_services, world["h1_doctor"], RegistrationInput(patient(), DRUG, record()))
+    ended: list[str] = []
+    engine = postgres_services.db
+    listeners = {"commit": lambda conn: ended.append("commit"), "rollback": lambda conn: ended.append("rollback")}
+    for name, listener in listeners.items():
+        event.listen(engine, name, listener)
+    try:
+        with pytest.raises(PolicyViolation) as refused:
+            settlement.dispense(postgres_services, world["h1_officer"], DispensingInput(
+                PSN, DRUG, "D520102000004", "56", "100.00", "RX-WRONG-PHYSICIAN"))  # not the registered physician
+    finally:
+        for name, listener in listeners.items():
+            event.remove(engine, name, listener)
+    assert refused.value.rule == "ND-11"
+    assert ended == ["commit"]
+    with postgres_services.uow(read_only=True) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Dispensing)) == 0
+        assert uow.session.scalar(select(func.count()).select_from(AnnualAccount)) == 0

@@ -117,7 +117,12 @@ def dispense(services: Services, actor: Actor, given: DispensingInput) -> Dispen
     amount, qty = _checked(given)
     try:
         with services.uow() as uow:
-            view = _settle(services, uow, actor, given, amount, qty)
+            try:
+                view = _settle(services, uow, actor, given, amount, qty)
+            except PolicyViolation:
+                if not uow.core(SettlementPath).wrote:
+                    uow.commit()  # refused before any write: end it as a read (below), not with ROLLBACK
+                raise
             uow.commit()  # a replay wrote nothing; COMMIT, not ROLLBACK, keeps the connection's prepared statements
             return view
     except Conflict as exc:
