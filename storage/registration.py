@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, func, select, true
+from sqlalchemy import ColumnElement, Select, bindparam, false, func, select, true
 from sqlalchemy.orm import Session, aliased
 
 from domain.actors import Actor
@@ -25,6 +25,12 @@ from .registration_models import Registration, RegistrationRevision
 
 LIVE = ("pending", "active", "suspended")
 _R = Registration
+_OWN = aliased(Registration)
+# Built once: every engine step of a registration reads it (building it cost more than running it).
+_WITH_PATIENT_ROWS = (
+    select(_R).join(_OWN, (_OWN.psn_no == _R.psn_no) & (_OWN.drug == _R.drug))
+    .where(_OWN.id == bindparam("p_id")).order_by(_R.start_date, _R.created_at)
+)
 
 
 @dataclass(frozen=True)
@@ -79,10 +85,7 @@ class Registrations:
     def with_patient_rows(self, registration_id: str) -> tuple[Registration | None, Sequence[Registration]]:
         """One registration by id, and every registration of its patient for its drug (itself included, oldest
         first), in one query: what an engine step's projection reads (ND-3, ND-7)."""
-        own = aliased(_R)
-        query = (select(_R).join(own, (own.psn_no == _R.psn_no) & (own.drug == _R.drug))
-                 .where(own.id == registration_id).order_by(_R.start_date, _R.created_at))
-        rows = self.session.scalars(query).all()
+        rows = self.session.scalars(_WITH_PATIENT_ROWS, {"p_id": registration_id}).all()
         return next((r for r in rows if r.id == registration_id), None), rows
 
     def list(self, actor: Actor, f: RegistrationFilter, limit: int, offset: int) -> tuple[Sequence[Registration], int]:
