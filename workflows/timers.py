@@ -71,14 +71,15 @@ def sweep(services: Services, now: datetime | None = None, limit: int | None = N
     instances per transaction.
 
     An instance that raises while it fires rolls its batch back; it is left out for the rest of the sweep, the
-    others fire again, and once nothing else is due the sweep raises the first such error (the worker logs it).
+    others fire again, and at the end the sweep raises the first such error (the worker logs it). Failed instances
+    count towards ``limit``.
     """
     fired: list[str] = []
     waiting: dict[str, datetime] = {}  # fired instances still waiting on a timer: due again, they must not refire
     failed: list[str] = []
     error: Exception | None = None
-    while limit is None or len(fired) < limit:
-        size = batch if limit is None else min(batch, limit - len(fired))
+    while limit is None or len(fired) + len(failed) < limit:  # failures count: a sweep of ``limit`` stays bounded
+        size = batch if limit is None else min(batch, limit - len(fired) - len(failed))
         try:
             # Only a fired instance due again could be claimed again: the exclusion stays short however many one
             # sweep fires (it used to be every fired id, sent with every claim).

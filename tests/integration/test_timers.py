@@ -117,3 +117,15 @@ def test_an_idle_worker_does_not_spin_on_a_deadline_it_cannot_fire(timed: Servic
     start_timed(timed, T0 + timedelta(seconds=1), "held")
     clock.set_clock(timed, SYSTEM, T0 + timedelta(seconds=2), frozen=False)  # due, left: another worker holds it
     assert timers.idle_pause(timed, 1) == 1
+
+
+def test_failing_instances_count_towards_the_sweeps_limit(timed: Services) -> None:
+    ids = [start_timed(timed, T0 + timedelta(minutes=m), f"m{m}") for m in (1, 2, 3, 4)]
+    with timed.uow() as uow:
+        uow.connection.execute(update(ProcessInstance.__table__).where(ProcessInstance.id.in_(ids[:3]))
+                               .values(state=b"not a state"))
+        uow.commit()
+    clock.set_clock(timed, SYSTEM, T0 + timedelta(hours=1))
+    with pytest.raises(Exception):  # noqa: B017 - whatever restoring garbage raises
+        timers.sweep(timed, limit=2)
+    assert fired_counts(timed) == {}  # two failures used up the sweep: the worker gets back to its loop
