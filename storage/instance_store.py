@@ -97,6 +97,14 @@ _INSERT_INCIDENT = DriverStatement(insert(_INCIDENTS).inline(), [c.name for c in
 _SELECT_INCIDENTS = (
     select(_INCIDENTS).where(_INCIDENTS.c.instance_id == bindparam("p_id")).order_by(_INCIDENTS.c.created_at)
 )
+# The due instances in deadline order; built once (a statement per call cost more than running it). The exclusion is
+# an expanding list: the ids a sweep must not claim again (an empty list excludes nothing).
+_CLAIM_DUE = (
+    select(*_COLUMNS)
+    .where(_INSTANCES.c.status == "waiting", _INSTANCES.c.next_timer_at < bindparam("p_now"),
+           _INSTANCES.c.id.not_in(bindparam("p_exclude", expanding=True)))
+    .order_by(_INSTANCES.c.next_timer_at).limit(bindparam("p_limit")).with_for_update(skip_locked=True)
+)
 # Public: every aggregate that keeps its chain head on its own row appends with it (storage/audit.chained_entry).
 INSERT_AUDIT = DriverStatement(insert(_AUDIT).inline(), [c.name for c in _AUDIT.columns if c.name != "id"])
 # A version's identity without its BPMN text (the ORM entity would load the whole diagram on every start).
@@ -151,12 +159,14 @@ class InstanceStore:
 
     def claim_due(self, now: datetime, exclude: Sequence[str] = ()) -> InstanceRecord | None:
         """Lock the waiting instance whose deadline passed longest ago; rows other workers hold are skipped."""
-        query = select(*_COLUMNS).where(_INSTANCES.c.status == "waiting", _INSTANCES.c.next_timer_at < now)
-        if exclude:
-            query = query.where(_INSTANCES.c.id.not_in(list(exclude)))
-        query = query.order_by(_INSTANCES.c.next_timer_at).limit(1).with_for_update(skip_locked=True)
-        row = self._conn.execute(query).first()
-        return InstanceRecord(*row) if row is not None else None
+        claimed = self.claim_due_many(now, exclude, 1)
+        return claimed[0] if claimed else None
+
+    def claim_due_many(self, now: datetime, exclude: Sequence[str] = (), limit: int = 1) -> list[InstanceRecord]:
+        """Lock up to ``limit`` waiting instances whose deadlines passed, longest ago first; rows other workers hold
+        are skipped (PostgreSQL), so two workers never claim the same instance."""
+        rows = self._conn.execute(_CLAIM_DUE, {"p_now": now, "p_exclude": list(exclude), "p_limit": limit})
+        return [InstanceRecord(*row) for row in rows]
 
     def insert(self, record: InstanceRecord) -> None:
         """Store a new instance."""

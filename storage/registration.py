@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, func, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, bindparam, false, func, select, true
+from sqlalchemy.orm import Session, aliased
 
 from domain.actors import Actor
 from domain.permissions import sees_all_organizations
@@ -25,6 +25,12 @@ from .registration_models import Registration, RegistrationRevision
 
 LIVE = ("pending", "active", "suspended")
 _R = Registration
+_OWN = aliased(Registration)
+# Built once: every engine step of a registration reads it (building it cost more than running it).
+_WITH_PATIENT_ROWS = (
+    select(_R).join(_OWN, (_OWN.psn_no == _R.psn_no) & (_OWN.drug == _R.drug))
+    .where(_OWN.id == bindparam("p_id")).order_by(_R.start_date, _R.created_at)
+)
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,12 @@ class Registrations:
         """Every registration of one patient for one drug, oldest first (ND-3, ND-7)."""
         query = select(_R).where(_R.psn_no == psn_no, _R.drug == drug).order_by(_R.start_date, _R.created_at)
         return self.session.scalars(_locked(query) if lock else query).all()
+
+    def with_patient_rows(self, registration_id: str) -> tuple[Registration | None, Sequence[Registration]]:
+        """One registration by id, and every registration of its patient for its drug (itself included, oldest
+        first), in one query: what an engine step's projection reads (ND-3, ND-7)."""
+        rows = self.session.scalars(_WITH_PATIENT_ROWS, {"p_id": registration_id}).all()
+        return next((r for r in rows if r.id == registration_id), None), rows
 
     def list(self, actor: Actor, f: RegistrationFilter, limit: int, offset: int) -> tuple[Sequence[Registration], int]:
         """The registrations ``actor`` may see, filtered, newest first, with the total."""

@@ -124,6 +124,15 @@ class Instances:
             )
         )
 
+    def next_deadline(self, after: datetime, until: datetime) -> datetime | None:
+        """The earliest pending deadline later than ``after`` and not after ``until``."""
+        return self.session.scalar(
+            select(func.min(ProcessInstance.next_timer_at)).where(
+                ProcessInstance.status == "waiting", ProcessInstance.next_timer_at > after,
+                ProcessInstance.next_timer_at <= until,
+            )
+        )
+
     def oldest_due(self, now: datetime) -> datetime | None:
         return self.session.scalar(
             select(func.min(ProcessInstance.next_timer_at)).where(

@@ -28,6 +28,16 @@ def now(services: Services, uow: UnitOfWork) -> datetime:
     return simulated(row.simulated_at, row.set_at, row.frozen)
 
 
+def now_running(services: Services, uow: UnitOfWork) -> tuple[datetime, bool]:
+    """The current instant, and whether the clock runs by itself (the machine's, or a simulated one not frozen)."""
+    if not services.settings.allow_clock_control:
+        return system_now(), True
+    row = uow.clock.get()
+    if row is None:
+        return system_now(), True
+    return simulated(row.simulated_at, row.set_at, row.frozen), not row.frozen
+
+
 def now_from(services: Services, simulated_at: datetime | None, set_at: datetime | None,
              frozen: bool | None) -> datetime:
     """The current instant from a clock setting the caller read itself (with other facts, in one statement);

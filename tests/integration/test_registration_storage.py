@@ -56,6 +56,23 @@ def test_nd3_the_database_refuses_a_second_registration_in_force_for_one_patient
     assert refused.value.code == "duplicate"
 
 
+def test_a_row_is_read_with_its_patients_registrations_of_the_drug_oldest_first(
+    services: Services, world: RegWorld
+) -> None:
+    first = row(services, registered(services, world).id)
+    other = registered(services, world, psn_no="520000000000000000099")  # another patient: not among them
+    with services.uow() as uow:
+        uow.repository(Registrations).add(copy_of(first, status="expired", start_date=date(2025, 8, 31)))
+        uow.flush()
+        uow.commit()
+    with services.uow(read_only=True) as uow:
+        found, rows = uow.repository(Registrations).with_patient_rows(first.id)
+        assert found is not None and found.id == first.id
+        assert [r.id for r in rows] == ["copy-expired", first.id]
+        assert uow.repository(Registrations).with_patient_rows("no-such-id") == (None, [])
+    assert other.id not in [r.id for r in rows]
+
+
 @pytest.mark.parametrize("status", ["pending", "expired", "ended"])
 def test_nd3_a_pending_renewal_or_a_finished_registration_beside_one_in_force_is_allowed(
     services: Services, world: RegWorld, status: str

@@ -6,11 +6,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from domain.actors import SYSTEM
 from domain.errors import Forbidden
-from storage.models import AuditEntry
+from storage.models import AuditEntry, ProcessInstance
 from workflows import clock, definitions, instances, timers
 from workflows.context import Services
 
@@ -71,3 +71,61 @@ def test_the_clock_cannot_be_set_without_clock_control(
 ) -> None:
     with pytest.raises(Forbidden):
         clock.set_clock(more_services(allow_clock_control=False), SYSTEM, T0)
+
+
+@pytest.mark.parametrize("batch", [1, 2, 10])
+def test_sweep_fires_in_due_order_whatever_the_batch(timed: Services, batch: int) -> None:
+    ids = {start_timed(timed, T0 + timedelta(minutes=m), f"m{m}"): m for m in (7, 3, 5, 1, 6, 2, 4)}
+    clock.set_clock(timed, SYSTEM, T0 + timedelta(hours=1))
+    fired = timers.sweep(timed, batch=batch)
+    assert [ids[i] for i in fired] == [1, 2, 3, 4, 5, 6, 7]
+    assert fired_counts(timed) == dict.fromkeys(ids, 1)
+
+
+def test_a_bad_instance_fails_alone_its_batch_fires_and_the_sweep_reports_its_error(timed: Services) -> None:
+    ids = [start_timed(timed, T0 + timedelta(minutes=m), f"m{m}") for m in (1, 2, 3)]
+    with timed.uow() as uow:  # its state no longer restores: firing it raises outside the engine
+        uow.connection.execute(update(ProcessInstance.__table__).where(ProcessInstance.id == ids[1])
+                               .values(state=b"not a state"))
+        uow.commit()
+    clock.set_clock(timed, SYSTEM, T0 + timedelta(hours=1))
+    with pytest.raises(Exception):  # noqa: B017 - whatever restoring garbage raises
+        timers.sweep(timed, batch=10)
+    assert fired_counts(timed) == {ids[0]: 1, ids[2]: 1}  # the others' work is kept
+    with timed.uow() as uow:
+        bad = uow.store.load(ids[1])
+    assert bad is not None and (bad.status, bad.next_timer_at) == ("waiting", T0 + timedelta(minutes=2))
+
+
+def test_a_batch_does_not_claim_an_instance_it_fired_that_is_due_again(timed: Services) -> None:
+    first = start_timed(timed, T0 + timedelta(minutes=1), "first")
+    second = start_timed(timed, T0 + timedelta(minutes=2), "second")
+    now = T0 + timedelta(hours=1)
+    fired = timers.fire_batch(timed, now, waiting={first: T0 + timedelta(minutes=1), second: now})
+    assert fired == [(second, None)]  # first is due again (per ``waiting``); second's next deadline is not passed
+
+
+def test_an_idle_worker_wakes_at_the_next_deadline_on_a_running_clock(timed: Services) -> None:
+    start_timed(timed, T0 + timedelta(seconds=30), "soon")
+    assert timers.idle_pause(timed, 60) == 60  # frozen: the simulated clock moves only when set
+    clock.set_clock(timed, SYSTEM, T0, frozen=False)
+    assert 29 < timers.idle_pause(timed, 60) <= 30.01
+    assert timers.idle_pause(timed, 5) == 5  # the deadline is further than the interval
+
+
+def test_an_idle_worker_does_not_spin_on_a_deadline_it_cannot_fire(timed: Services) -> None:
+    start_timed(timed, T0 + timedelta(seconds=1), "held")
+    clock.set_clock(timed, SYSTEM, T0 + timedelta(seconds=2), frozen=False)  # due, left: another worker holds it
+    assert timers.idle_pause(timed, 1) == 1
+
+
+def test_failing_instances_count_towards_the_sweeps_limit(timed: Services) -> None:
+    ids = [start_timed(timed, T0 + timedelta(minutes=m), f"m{m}") for m in (1, 2, 3, 4)]
+    with timed.uow() as uow:
+        uow.connection.execute(update(ProcessInstance.__table__).where(ProcessInstance.id.in_(ids[:3]))
+                               .values(state=b"not a state"))
+        uow.commit()
+    clock.set_clock(timed, SYSTEM, T0 + timedelta(hours=1))
+    with pytest.raises(Exception):  # noqa: B017 - whatever restoring garbage raises
+        timers.sweep(timed, limit=2)
+    assert fired_counts(timed) == {}  # two failures used up the sweep: the worker gets back to its loop

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -161,12 +161,14 @@ def write_record(row: Registration, record: ClinicalRecord) -> tuple[dict[str, A
     return before, after
 
 
-def refresh(uow: UnitOfWork, row: Registration, today: Any) -> None:
+def refresh(uow: UnitOfWork, row: Registration, today: Any, patient_rows: Sequence[Registration] | None = None) -> None:
     """Recompute the stored status and next due date of ``row`` and of the patient's other live registrations for
-    the drug. Those leaving force are written first: a renewal becomes active as its predecessor expires, whichever
-    instance's timer fires first, and the ND-3 index must never see both in force."""
-    repo = uow.repository(Registrations)
-    rows = [row, *(o for o in repo.of_patient(row.psn_no, row.drug) if o.id != row.id and o.status in LIVE)]
+    the drug (``patient_rows``, when the caller read them with ``row``). Those leaving force are written first: a
+    renewal becomes active as its predecessor expires, whichever instance's timer fires first, and the ND-3 index
+    must never see both in force."""
+    if patient_rows is None:
+        patient_rows = uow.repository(Registrations).of_patient(row.psn_no, row.drug)
+    rows = [row, *(o for o in patient_rows if o.id != row.id and o.status in LIVE)]
     statuses = [(r, status(registration_facts(r), today)) for r in rows]
     for r, new in statuses:
         if new not in IN_FORCE:

@@ -24,8 +24,8 @@ REASSESS_TASK = "reassess"
 @projector(PROCESS_KEY)
 def project_registration(uow: UnitOfWork, step: Step) -> None:
     """Write the step's effect on its registration row."""
-    repo = uow.repository(Registrations)
-    row = repo.current(step.instance.business_key or "")
+    # The row and its patient's other registrations for the drug in one query (refresh needs both).
+    row, patient_rows = uow.repository(Registrations).with_patient_rows(step.instance.business_key or "")
     if row is None:
         raise Conflict(f"instance {step.instance.id} runs no registration: start it through POST /registrations",
                        code="registration_missing")
@@ -37,7 +37,8 @@ def project_registration(uow: UnitOfWork, step: Step) -> None:
         _record_reassessment(uow, row, step, step.completed_task or "")
     elif completed == RENEW_TASK:
         _renew_from_queue(uow, row, step, step.completed_task or "")
-    refresh(uow, row, today)
+    # A renewal made just now is a new row of the patient's: read them again then.
+    refresh(uow, row, today, patient_rows if completed not in (REASSESS_TASK, RENEW_TASK) else None)
     if step.snapshot.status in ("completed", "cancelled") and row.status in LIVE:
         # A generic message or cancellation would stop the instance of a registration still in force.
         raise Conflict(f"registration {row.id} is {row.status}: end it with POST /registrations/{row.id}/"
