@@ -20,12 +20,7 @@ def system_now() -> datetime:
 
 def now(services: Services, uow: UnitOfWork) -> datetime:
     """The current instant for this transaction: simulated when clock control is on and a time was set."""
-    if not services.settings.allow_clock_control:
-        return system_now()
-    row = uow.clock.get()
-    if row is None:
-        return system_now()
-    return simulated(row.simulated_at, row.set_at, row.frozen)
+    return now_running(services, uow)[0]
 
 
 def now_running(services: Services, uow: UnitOfWork) -> tuple[datetime, bool]:
